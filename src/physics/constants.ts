@@ -1,0 +1,4 @@
+/** Physical constants, CODATA 2018 (exact SI values since the 2019 redefinition). */
+export const FARADAY_C_PER_MOL = 96485.33212;
+export const GAS_CONSTANT_J_PER_MOL_K = 8.314462618;
+export const CODATA_YEAR = 2018;

@@ -1,0 +1,108 @@
+import { IntegrationError } from "../errors.js";
+import type { IntegrationStats, Method, OdeProblem, StepControl, Stepper, Vector } from "./types.js";
+
+/** Called after every accepted step; return true to stop the integration there. */
+export type StepObserver = (tPrevious: number, t: number, y: Vector, stepper: Stepper) => boolean;
+
+export interface IntegrationResult {
+  t: number;
+  y: Vector;
+  stoppedByObserver: boolean;
+  stats: IntegrationStats;
+}
+
+const SAFETY = 0.9;
+const MIN_FACTOR = 0.2;
+const MAX_FACTOR = 5;
+
+function allFinite(y: Vector): boolean {
+  for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i]!)) return false;
+  return true;
+}
+
+/**
+ * THE driver loop (design.md, principle 3): splits [t0, t1] at the problem's breakpoints, lands
+ * exactly on each, takes steps with the method's stepper, accepts or rejects them (adaptive
+ * methods), updates the step size, counts, and hands every accepted step to the observer.
+ */
+export function integrate(
+  problem: OdeProblem,
+  method: Method,
+  control: StepControl,
+  observe: StepObserver,
+): IntegrationResult {
+  const stepper = method.createStepper(problem, control);
+  const y = Float64Array.from(problem.y0);
+  const yNext = new Float64Array(problem.size);
+  const edges = [...problem.breakpoints.filter((b) => b > problem.t0 && b < problem.t1), problem.t1]
+    .sort((a, b) => a - b)
+    .filter((b, i, all) => i === 0 || b !== all[i - 1]);
+  const exponent = method.adaptive ? 1 / (method.errorOrder + 1) : 0;
+  let t = problem.t0;
+  let h = Math.min(control.dt, control.hMax);
+  const stats = stepper.stats;
+
+  for (const segmentEnd of edges) {
+    problem.beginSegment?.(t, segmentEnd);
+    stepper.reset();
+    const segmentStart = t;
+    let fixedIndex = 0;
+    let rejectedLast = false;
+    while (t < segmentEnd) {
+      let tNext: number;
+      if (method.adaptive) {
+        tNext = t + Math.min(h, control.hMax);
+        // do not leave a sliver behind: stretch to the edge when within 1% of a step of it
+        if (tNext >= segmentEnd - 0.01 * h) tNext = segmentEnd;
+      } else {
+        // multiply, never accumulate, so that t stays on the dt grid without drift
+        tNext = segmentStart + (fixedIndex + 1) * control.dt;
+        if (tNext >= segmentEnd - 1e-9 * control.dt) tNext = segmentEnd;
+      }
+      const hTry = tNext - t;
+      if (!(hTry > 0)) throw new IntegrationError(t, `step size underflow (h = ${hTry} s); try a stiff method (bdf) or a larger rtol`);
+      const err = stepper.attempt(t, y, hTry, yNext);
+      const admissible = allFinite(yNext) && (problem.isAdmissible?.(yNext) ?? true);
+
+      if (method.adaptive) {
+        const errorNorm = err ?? 0;
+        if (!admissible || !(errorNorm <= 1)) {
+          stats.rejectedSteps++;
+          const factor = Number.isFinite(errorNorm) && admissible ? Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent) : 0.25;
+          h = hTry * Math.min(factor, 0.9);
+          rejectedLast = true;
+          if (h < control.hMin) {
+            throw new IntegrationError(
+              t,
+              `step size underflow (h = ${h.toExponential(3)} s < ${control.hMin} s)${admissible ? "" : ": the state became non-finite or a concentration went negative"}; try a smaller rtol or dt`,
+            );
+          }
+          continue;
+        }
+        let factor = errorNorm === 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent));
+        if (rejectedLast) factor = Math.min(factor, 1);
+        rejectedLast = false;
+        // a step cut short to land on an edge says nothing against the step we wanted
+        const hWanted = h;
+        h = hTry * factor;
+        if (hTry < hWanted && factor >= 1) h = Math.max(h, hWanted);
+      } else if (!admissible) {
+        throw new IntegrationError(
+          tNext,
+          "the state became non-finite or a concentration went negative; try a smaller dt or a stiff method (bdf)",
+        );
+      }
+
+      stepper.accept();
+      fixedIndex++;
+      const tPrevious = t;
+      t = tNext;
+      y.set(yNext);
+      if (stats.steps > control.maxSteps) {
+        throw new IntegrationError(t, `more than ${control.maxSteps} steps; try a stiff method (bdf) or a larger dt/rtol`);
+      }
+      if (observe(tPrevious, t, y, stepper)) return { t, y, stoppedByObserver: true, stats };
+    }
+  }
+  return { t, y, stoppedByObserver: false, stats };
+}

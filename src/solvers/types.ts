@@ -1,0 +1,86 @@
+/**
+ * Generic initial-value problem types. Nothing here knows about membranes: the model reaches the
+ * solvers only through these (design.md, principle 2).
+ */
+export type Vector = Float64Array;
+
+/** y' = f(t, y); writes dydt in place, allocates nothing. */
+export type Rhs = (t: number, y: Vector, dydt: Vector) => void;
+
+/** ∂f/∂y at (t, y), written row-major into J (n×n): J[i*n + j] = ∂f_i/∂y_j. */
+export type JacobianFn = (t: number, y: Vector, jacobian: Float64Array) => void;
+
+export interface OdeProblem {
+  readonly size: number;
+  readonly rhs: Rhs;
+  /** Analytic Jacobian; stiff methods fall back to finite differences without it. */
+  readonly jacobian?: JacobianFn;
+  readonly y0: Vector;
+  readonly t0: number;
+  readonly t1: number;
+  /** Times in (t0, t1) where f is discontinuous; the driver lands on each and never steps across. */
+  readonly breakpoints: readonly number[];
+  /** Called before the driver integrates the smooth piece [a, b] (e.g. to fix a stimulus level). */
+  beginSegment?(a: number, b: number): void;
+  /** A state the problem refuses (e.g. a negative concentration): the step is rejected and retried smaller. */
+  isAdmissible?(y: Vector): boolean;
+}
+
+/** Options of the driver loop: one typed object, validated in one place (stepControl.ts). */
+export interface StepControl {
+  readonly rtol: number;
+  readonly atol: number;
+  /** Fixed step of fixed-step methods; first step of adaptive ones. */
+  readonly dt: number;
+  readonly hMin: number;
+  readonly hMax: number;
+  readonly maxSteps: number;
+}
+
+export interface IntegrationStats {
+  steps: number;
+  rejectedSteps: number;
+  rhsEvaluations: number;
+  jacobianEvaluations: number;
+  luDecompositions: number;
+}
+
+/**
+ * One step of a method. The driver owns t, h and acceptance; the stepper only computes.
+ */
+export interface Stepper {
+  /**
+   * Attempts a step of size h from (t, y), writing the new state to yNext. Returns the scaled error
+   * norm of the embedded estimate (≤ 1 means acceptable) or null for fixed-step methods.
+   */
+  attempt(t: number, y: Vector, h: number, yNext: Vector): number | null;
+  /** Tells the stepper its last attempt was accepted (it may keep f(yNext) for the next step). */
+  accept(): void;
+  /** Forgets cached values (called at every segment start, after a discontinuity). */
+  reset(): void;
+  /** Dense output of the last accepted step at t + θ·h, θ ∈ [0, 1]. */
+  interpolate(theta: number, out: Vector): void;
+  readonly stats: IntegrationStats;
+}
+
+/**
+ * An integration method. To add one:
+ *  1. implement Method + Stepper in a file under explicit/ or implicit/ (allocate work arrays in
+ *     createStepper, never per step);
+ *  2. state its `order` (and `errorOrder`, the order of its embedded estimate, for adaptive ones);
+ *  3. register it in registry.ts: the convergence-order test then measures it automatically.
+ */
+export interface Method {
+  readonly name: string;
+  readonly description: string;
+  readonly order: number;
+  /** Order of the embedded error estimate (sets the step-size exponent 1/(errorOrder+1)). */
+  readonly errorOrder: number;
+  readonly adaptive: boolean;
+  readonly stiff: boolean;
+  createStepper(problem: OdeProblem, control: StepControl): Stepper;
+}
+
+export function newStats(): IntegrationStats {
+  return { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 };
+}
