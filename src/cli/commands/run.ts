@@ -1,0 +1,48 @@
+import { join } from "node:path";
+import { UsageError } from "../../errors.js";
+import { MembraneModel } from "../../model/membraneModel.js";
+import { removeStaleTemporaries, writeFileAtomic } from "../../recording/atomicFile.js";
+import { CsvFileRecorder } from "../../recording/csv.js";
+import { buildSummary } from "../../recording/summary.js";
+import { loadScenarioFile } from "../../scenario/load.js";
+import { parseOverride } from "../../scenario/overrides.js";
+import { simulate } from "../../simulation/simulate.js";
+import { fmt, fmtTime } from "../format.js";
+
+export interface RunOptions {
+  readonly files: readonly string[];
+  readonly out: string;
+  readonly set: readonly string[];
+}
+
+/**
+ * `ionflux run FILE...`: every file is validated before any runs, so one bad file leaves no output
+ * at all; then each run writes NAME.csv and NAME.summary.json (each whole or not at all) and
+ * prints one summary line on stdout.
+ */
+export function runCommand(opts: RunOptions, print: (line: string) => void): void {
+  const overrides = opts.set.map(parseOverride);
+  const loaded = opts.files.map((f) => loadScenarioFile(f, overrides));
+  const seen = new Map<string, string>();
+  for (const { scenario } of loaded) {
+    const other = seen.get(scenario.name);
+    if (other) throw new UsageError(`${scenario.source} and ${other} both have name "${scenario.name}": their outputs would overwrite each other`);
+    seen.set(scenario.name, scenario.source);
+  }
+  removeStaleTemporaries(opts.out);
+  for (const { scenario, text } of loaded) {
+    const model = new MembraneModel(scenario);
+    const csvPath = join(opts.out, `${scenario.name}.csv`);
+    const result = simulate(model, scenario.run, new CsvFileRecorder(csvPath));
+    const summary = buildSummary(scenario, model, result, { scenarioText: text, overrides: opts.set });
+    const summaryPath = join(opts.out, `${scenario.name}.summary.json`);
+    writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+    const conv = result.converged
+      ? `converged at ${fmtTime(result.tConverged ?? 0)}`
+      : `not converged (|I_net| = ${fmt(Math.abs(result.netCurrentEnd) * 100, 3)} uA/cm^2)`;
+    print(
+      `${scenario.name}: V = ${fmt(result.yEnd[0]! * 1e3, 7)} mV, E_rev = ${fmt(result.reversalPotentialEnd * 1e3, 7)} mV at t = ${fmtTime(result.tEnd)} ` +
+        `(${result.stopReason}); ${conv}; ${result.stats.steps} steps, ${fmt(result.wallTime_ms, 3)} ms -> ${csvPath}`,
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import { FARADAY_C_PER_MOL as F } from "../physics/constants.js";
+import type { MembraneModel } from "./membraneModel.js";
+
+export interface DerivedNumbers {
+  /** Per ion: Nernst potential (V) at the initial state (NaN if a concentration is zero), and whether it is permeant. */
+  readonly ions: readonly { name: string; valence: number; nernst: number; permeant: boolean }[];
+  /** Root of the net ionic current at the initial concentrations (V). */
+  readonly reversalPotential: number;
+  /** C_m / G, G = −∂(ΣI)/∂V·… the slope conductance at the initial state (s). */
+  readonly membraneTimeConstant: number;
+  /** Per ion, 1/|∂ċ_in/∂c_in + ∂ċ_out/∂c_out| at the initial state (s): an uncoupled estimate. */
+  readonly concentrationTimeScales: Record<string, number>;
+  readonly slowestConcentrationTimeScale: number;
+  /** Σ z·c on each side (mol/m³ of elementary charge) and as charge (C) for the inside and a finite bath. */
+  readonly netChargeInside: { perVolume: number; coulombs: number };
+  readonly netChargeOutside: { perVolume: number; coulombs: number | null };
+}
+
+/** The numbers `ionflux check` prints: what the run should head for, and on what time scales. */
+export function derivedNumbers(model: MembraneModel): DerivedNumbers {
+  const n = model.ionCount;
+  const m = model.size;
+  const y = model.y0;
+  const s = model.scenario;
+  const permeant = new Set<string>([
+    ...s.channels.map((c) => c.ion),
+    ...(s.pumps.length ? ["Na", "K"] : []),
+    ...s.stimulus.flatMap((p) => (p.carriedBy ? [p.carriedBy] : [])),
+  ]);
+  const J = new Float64Array(m * m);
+  model.setSegment(0);
+  model.jacobian(0, y, J);
+  const scales: Record<string, number> = {};
+  let slowest = 0;
+  model.ionNames.forEach((name, k) => {
+    const rate = Math.abs(J[(1 + k) * m + 1 + k]!) + Math.abs(J[(1 + n + k) * m + 1 + n + k]!);
+    const tau = rate > 0 ? 1 / rate : Infinity;
+    scales[name] = tau;
+    if (tau > slowest && Number.isFinite(tau)) slowest = tau;
+  });
+  let zIn = 0;
+  let zOut = 0;
+  for (let k = 0; k < n; k++) {
+    zIn += model.valence[k]! * y[1 + k]!;
+    zOut += model.valence[k]! * y[1 + n + k]!;
+  }
+  const g = -J[0]! * model.capacitance;
+  return {
+    ions: model.ionNames.map((name, k) => ({ name, valence: model.valence[k]!, nernst: model.nernst(k, y), permeant: permeant.has(name) })),
+    reversalPotential: model.reversalPotential(y),
+    membraneTimeConstant: g > 0 ? model.capacitance / g : Infinity,
+    concentrationTimeScales: scales,
+    slowestConcentrationTimeScale: slowest,
+    netChargeInside: { perVolume: zIn, coulombs: F * model.volumeIn * zIn },
+    netChargeOutside: { perVolume: zOut, coulombs: Number.isFinite(model.volumeOut) ? F * model.volumeOut * zOut : null },
+  };
+}

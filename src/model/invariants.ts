@@ -1,0 +1,34 @@
+import { FARADAY_C_PER_MOL as F } from "../physics/constants.js";
+import type { MembraneModel } from "./membraneModel.js";
+
+export interface InvariantDrifts {
+  /** Per ion: |moles now − moles at t0 − moles delivered by the electrode| / moles at t0 (finite bath only). */
+  readonly molesRelative: Record<string, number> | null;
+  /** C_m·A·(V − V0) − F·vol_in·Σ z·(c_in − c_in0) − A·∫I_app (uncarried) dt, in coulombs. */
+  readonly charge_C: number;
+  /** charge_C relative to the membrane charge change C_m·A·max(|V − V0|, 1 mV). */
+  readonly chargeRelative: number;
+}
+
+/** The conservation laws of physics.md, evaluated between y0 at t = 0 and y at time t. */
+export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float64Array, t: number): InvariantDrifts {
+  const n = model.ionCount;
+  let molesRelative: Record<string, number> | null = null;
+  if (Number.isFinite(model.volumeOut)) {
+    molesRelative = {};
+    for (let k = 0; k < n; k++) {
+      const before = y0[1 + k]! * model.volumeIn + y0[1 + n + k]! * model.volumeOut;
+      const after = y[1 + k]! * model.volumeIn + y[1 + n + k]! * model.volumeOut;
+      const delivered = (model.area * model.stimulus.chargeDelivered(t, k)) / (model.valence[k]! * F);
+      molesRelative[model.ionNames[k]!] = before > 0 ? Math.abs(after - before - delivered) / before : Math.abs(after - delivered);
+    }
+  }
+  const membrane = model.capacitance * model.area * (y[0]! - y0[0]!);
+  let ionic = 0;
+  for (let k = 0; k < n; k++) ionic += model.valence[k]! * (y[1 + k]! - y0[1 + k]!);
+  ionic *= F * model.volumeIn;
+  const applied = model.area * model.stimulus.chargeDelivered(t, -1);
+  const charge = membrane - ionic - applied;
+  const scale = model.capacitance * model.area * Math.max(Math.abs(y[0]! - y0[0]!), 1e-3);
+  return { molesRelative, charge_C: charge, chargeRelative: Math.abs(charge) / scale };
+}

@@ -1,0 +1,242 @@
+import { FARADAY_C_PER_MOL as F, GAS_CONSTANT_J_PER_MOL_K as R } from "../physics/constants.js";
+import { ghkPhi, ghkPhiDerivative } from "../physics/ghk.js";
+import { findRootOfIncreasing } from "../numerics/roots.js";
+import type { Scenario } from "../scenario/types.js";
+import type { OdeProblem } from "../solvers/types.js";
+import { Stimulus } from "./stimulus.js";
+
+const OHMIC = 0;
+const GHK = 1;
+
+/**
+ * The membrane model of physics.md as an ODE in SI units.
+ * State y = [V, c_in[0..n-1], c_out[0..n-1]] (V in volts, c in mol/m³). With a clamped bath the
+ * c_out entries stay in the state (so the layout never changes) but their derivatives are zero.
+ * The right-hand side and the Jacobian use flat typed arrays and allocate nothing.
+ */
+export class MembraneModel {
+  readonly ionCount: number;
+  readonly size: number;
+  readonly ionNames: readonly string[];
+  readonly valence: Float64Array;
+  readonly area: number;
+  readonly volumeIn: number;
+  /** Bath volume (m³), Infinity when clamped. */
+  readonly volumeOut: number;
+  readonly capacitance: number;
+  readonly temperature: number;
+  readonly stimulus: Stimulus;
+  readonly y0: Float64Array;
+  /** RT/F, volts. */
+  private readonly thermalVoltage: number;
+  // channels, flattened
+  private readonly channelKind: Int32Array;
+  private readonly channelIon: Int32Array;
+  /** g (S/m²) for ohmic channels, P (m/s) for GHK channels. */
+  private readonly channelScale: Float64Array;
+  // pumps
+  private readonly pumpMax: Float64Array;
+  private readonly pumpKNa: Float64Array;
+  private readonly pumpKK: Float64Array;
+  private readonly naIndex: number;
+  private readonly kIndex: number;
+  // work arrays
+  private readonly ionCurrent: Float64Array;
+  private readonly appliedPerIon: Float64Array;
+  private readonly dCurrent: Float64Array;
+  private readonly scratch: Float64Array;
+  /** Applied current of the smooth piece being integrated (set by beginSegment). */
+  private appliedTotal = 0;
+  private readonly inFactor: Float64Array;
+  private readonly outFactor: Float64Array;
+
+  constructor(readonly scenario: Scenario) {
+    const n = (this.ionCount = scenario.ions.length);
+    this.size = 1 + 2 * n;
+    this.ionNames = scenario.ions.map((i) => i.name);
+    this.valence = Float64Array.from(scenario.ions, (i) => i.valence);
+    this.area = scenario.cell.area;
+    this.volumeIn = scenario.cell.volume;
+    this.volumeOut = scenario.bath.kind === "finite" ? scenario.bath.volume : Infinity;
+    this.capacitance = scenario.cell.capacitance;
+    this.temperature = scenario.temperature;
+    this.thermalVoltage = (R * scenario.temperature) / F;
+    const index = (name: string) => this.ionNames.indexOf(name);
+    this.channelKind = Int32Array.from(scenario.channels, (c) => (c.kind === "ohmic" ? OHMIC : GHK));
+    this.channelIon = Int32Array.from(scenario.channels, (c) => index(c.ion));
+    this.channelScale = Float64Array.from(scenario.channels, (c) => (c.kind === "ohmic" ? c.conductance : c.permeability));
+    this.pumpMax = Float64Array.from(scenario.pumps, (p) => p.maxCurrent);
+    this.pumpKNa = Float64Array.from(scenario.pumps, (p) => p.kNa);
+    this.pumpKK = Float64Array.from(scenario.pumps, (p) => p.kK);
+    this.naIndex = index("Na");
+    this.kIndex = index("K");
+    this.stimulus = new Stimulus(scenario.stimulus, index);
+    this.ionCurrent = new Float64Array(n);
+    this.appliedPerIon = new Float64Array(n);
+    this.scratch = new Float64Array(n);
+    this.dCurrent = new Float64Array(n * this.size);
+    // dc_in/dt = inFactor·(−I_k + I_app,k), dc_out/dt = outFactor·I_k
+    this.inFactor = Float64Array.from(this.valence, (z) => this.area / (z * F * this.volumeIn));
+    this.outFactor = Float64Array.from(this.valence, (z) => (Number.isFinite(this.volumeOut) ? this.area / (z * F * this.volumeOut) : 0));
+    this.y0 = new Float64Array(this.size);
+    this.y0[0] = scenario.initialVoltage;
+    scenario.ions.forEach((ion, k) => {
+      this.y0[1 + k] = ion.inside;
+      this.y0[1 + n + k] = ion.outside;
+    });
+    this.setSegment(0);
+  }
+
+  /** Fixes the applied current to its level at time t (the driver calls this per smooth piece). */
+  setSegment(t: number): void {
+    this.appliedTotal = this.stimulus.levelsAt(t, this.appliedPerIon);
+  }
+
+  /** Nernst potential of ion k (V) for the concentrations in y. */
+  nernst(k: number, y: Float64Array): number {
+    return (this.thermalVoltage / this.valence[k]!) * Math.log(y[1 + this.ionCount + k]! / y[1 + k]!);
+  }
+
+  /**
+   * Outward current density carried by each ion (A/m²) at membrane voltage V and the
+   * concentrations of y, into out[k]; returns their sum (channels plus pumps, without I_app).
+   */
+  ionicCurrents(V: number, y: Float64Array, out: Float64Array): number {
+    const n = this.ionCount;
+    out.fill(0);
+    const vt = this.thermalVoltage;
+    for (let c = 0; c < this.channelKind.length; c++) {
+      const k = this.channelIon[c]!;
+      const z = this.valence[k]!;
+      const cin = y[1 + k]!;
+      const cout = y[1 + n + k]!;
+      if (this.channelKind[c] === OHMIC) {
+        out[k]! += this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
+      } else {
+        const u = (z * V) / vt;
+        out[k]! += this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
+      }
+    }
+    for (let p = 0; p < this.pumpMax.length; p++) {
+      const na = y[1 + this.naIndex]!;
+      const ko = y[1 + n + this.kIndex]!;
+      const a = na / (na + this.pumpKNa[p]!);
+      const b = ko / (ko + this.pumpKK[p]!);
+      const ip = this.pumpMax[p]! * a * a * a * b * b;
+      out[this.naIndex]! += 3 * ip;
+      out[this.kIndex]! -= 2 * ip;
+    }
+    let sum = 0;
+    for (let k = 0; k < n; k++) sum += out[k]!;
+    return sum;
+  }
+
+  /** The applied current (A/m², inward positive) of the present smooth piece. */
+  get appliedCurrent(): number {
+    return this.appliedTotal;
+  }
+
+  /** y' = f(y) of physics.md. */
+  readonly rhs = (_t: number, y: Float64Array, dydt: Float64Array): void => {
+    const n = this.ionCount;
+    const I = this.ionCurrent;
+    const total = this.ionicCurrents(y[0]!, y, I);
+    dydt[0] = (-total + this.appliedTotal) / this.capacitance;
+    for (let k = 0; k < n; k++) {
+      dydt[1 + k] = this.inFactor[k]! * (-I[k]! + this.appliedPerIon[k]!);
+      dydt[1 + n + k] = this.outFactor[k]! * I[k]!;
+    }
+  };
+
+  /** Analytic ∂f/∂y, row-major. The applied current is constant within a piece, so it drops out. */
+  readonly jacobian = (_t: number, y: Float64Array, J: Float64Array): void => {
+    const n = this.ionCount;
+    const m = this.size;
+    const dI = this.dCurrent; // dI[k*m + j] = ∂I_k/∂y_j
+    dI.fill(0);
+    const vt = this.thermalVoltage;
+    const V = y[0]!;
+    for (let c = 0; c < this.channelKind.length; c++) {
+      const k = this.channelIon[c]!;
+      const z = this.valence[k]!;
+      const cin = y[1 + k]!;
+      const cout = y[1 + n + k]!;
+      const s = this.channelScale[c]!;
+      const row = k * m;
+      if (this.channelKind[c] === OHMIC) {
+        dI[row]! += s;
+        dI[row + 1 + k]! += (s * vt) / (z * cin);
+        dI[row + 1 + n + k]! -= (s * vt) / (z * cout);
+      } else {
+        const u = (z * V) / vt;
+        const zF = z * F;
+        dI[row]! += s * zF * (z / vt) * (cin * ghkPhiDerivative(u) + cout * ghkPhiDerivative(-u));
+        dI[row + 1 + k]! += s * zF * ghkPhi(u);
+        dI[row + 1 + n + k]! -= s * zF * ghkPhi(-u);
+      }
+    }
+    for (let p = 0; p < this.pumpMax.length; p++) {
+      const na = y[1 + this.naIndex]!;
+      const ko = y[1 + n + this.kIndex]!;
+      const kna = this.pumpKNa[p]!;
+      const kk = this.pumpKK[p]!;
+      const a = na / (na + kna);
+      const b = ko / (ko + kk);
+      const dNa = (this.pumpMax[p]! * 3 * a * a * b * b * kna) / ((na + kna) * (na + kna));
+      const dKo = (this.pumpMax[p]! * a * a * a * 2 * b * kk) / ((ko + kk) * (ko + kk));
+      const jNa = 1 + this.naIndex;
+      const jKo = 1 + n + this.kIndex;
+      dI[this.naIndex * m + jNa]! += 3 * dNa;
+      dI[this.naIndex * m + jKo]! += 3 * dKo;
+      dI[this.kIndex * m + jNa]! -= 2 * dNa;
+      dI[this.kIndex * m + jKo]! -= 2 * dKo;
+    }
+    for (let j = 0; j < m; j++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) {
+        const d = dI[k * m + j]!;
+        sum += d;
+        J[(1 + k) * m + j] = -this.inFactor[k]! * d;
+        J[(1 + n + k) * m + j] = this.outFactor[k]! * d;
+      }
+      J[j] = -sum / this.capacitance;
+    }
+  };
+
+  /**
+   * E_rev: the root in V of the net ionic current (channels and pumps) for the concentrations of y,
+   * by a bracketing root finder. NaN when the membrane has no permeability at all.
+   */
+  reversalPotential(y: Float64Array): number {
+    if (this.channelKind.length === 0) return NaN;
+    const work = this.scratch;
+    const V0 = y[0]!;
+    return findRootOfIncreasing((V) => this.ionicCurrents(V, y, work), V0 - 0.01, V0 + 0.01, 20, 1e-15);
+  }
+
+  /** Net membrane current (A/m², outward positive): ionic currents minus the applied current = −C_m·dV/dt. */
+  netCurrent(y: Float64Array, perIon: Float64Array): number {
+    return this.ionicCurrents(y[0]!, y, perIon) - this.appliedTotal;
+  }
+
+  /** No concentration may become negative. */
+  readonly isAdmissible = (y: Float64Array): boolean => {
+    for (let i = 1; i < y.length; i++) if (!(y[i]! >= 0)) return false;
+    return true;
+  };
+
+  /** The model as an initial-value problem on [0, duration]. */
+  problem(duration: number): OdeProblem {
+    return {
+      size: this.size,
+      rhs: this.rhs,
+      jacobian: this.jacobian,
+      y0: this.y0,
+      t0: 0,
+      t1: duration,
+      breakpoints: this.stimulus.breakpoints,
+      beginSegment: (a, b) => this.setSegment(0.5 * (a + b)),
+      isAdmissible: this.isAdmissible,
+    };
+  }
+}

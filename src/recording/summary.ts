@@ -1,0 +1,68 @@
+import { createHash } from "node:crypto";
+import type { MembraneModel } from "../model/membraneModel.js";
+import { CODATA_YEAR } from "../physics/constants.js";
+import type { Scenario } from "../scenario/types.js";
+import type { RunResult } from "../simulation/simulate.js";
+import { IONFLUX_VERSION } from "../version.js";
+
+const MV = 1e3;
+const UA_PER_CM2 = 1e2;
+
+/** Numbers that may be NaN/Infinity become null in JSON (JSON has no NaN). */
+const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export interface SummaryContext {
+  readonly scenarioText: string;
+  readonly overrides: readonly string[];
+}
+
+/** NAME.summary.json (scenario-format.md): the end state, how it was reached, and provenance. */
+export function buildSummary(scenario: Scenario, model: MembraneModel, result: RunResult, context: SummaryContext): Record<string, unknown> {
+  const n = model.ionCount;
+  const concentrations: Record<string, { in: number; out: number }> = {};
+  model.ionNames.forEach((name, k) => {
+    concentrations[name] = { in: result.yEnd[1 + k]!, out: result.yEnd[1 + n + k]! };
+  });
+  const nernst: Record<string, number | null> = {};
+  model.ionNames.forEach((name, k) => {
+    nernst[name] = num(model.nernst(k, result.yEnd) * MV);
+  });
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    converged: result.converged,
+    stop_reason: result.stopReason,
+    "t_converged [s]": result.tConverged,
+    "t_end [s]": result.tEnd,
+    "V_final [mV]": result.yEnd[0]! * MV,
+    "E_rev_final [mV]": num(result.reversalPotentialEnd * MV),
+    "I_net_final [uA/cm^2]": result.netCurrentEnd * UA_PER_CM2,
+    "concentrations_final [mM]": concentrations,
+    "E_final [mV]": nernst,
+    "min_concentration [mM]": result.minConcentration,
+    method: scenario.run.method === result.method ? result.method : `${scenario.run.method} (${result.method})`,
+    rtol: scenario.run.rtol,
+    atol: scenario.run.atol,
+    steps: result.stats.steps,
+    rejected_steps: result.stats.rejectedSteps,
+    rhs_evaluations: result.stats.rhsEvaluations,
+    jacobian_evaluations: result.stats.jacobianEvaluations,
+    lu_decompositions: result.stats.luDecompositions,
+    "wall_time [ms]": Math.round(result.wallTime_ms * 1000) / 1000,
+    invariants: {
+      moles_drift_relative: result.invariants.molesRelative,
+      "charge_drift [C]": result.invariants.charge_C,
+      charge_drift_relative: result.invariants.chargeRelative,
+    },
+    seed: scenario.run.seed,
+    scenario_si: scenario,
+    provenance: {
+      ionflux_version: IONFLUX_VERSION,
+      scenario_file: scenario.source,
+      scenario_sha256: createHash("sha256").update(context.scenarioText).digest("hex"),
+      overrides: context.overrides,
+      constants: `CODATA ${CODATA_YEAR}`,
+      units_of_scenario_si: "SI: V, s, K, m, m^2, m^3, mol/m^3, F/m^2, S/m^2, m/s, A/m^2",
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { parse as parseYamlValue } from "yaml";
+import { UsageError } from "../errors.js";
+
+/** One `--set PATH=VALUE`: the path split at dots, the value read as YAML (numbers stay numbers). */
+export interface Override {
+  readonly path: readonly string[];
+  readonly value: unknown;
+  readonly text: string;
+}
+
+export function parseOverride(text: string): Override {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw new UsageError(`--set ${text}: expected PATH=VALUE, like run.method=rk4`);
+  const pathText = text.slice(0, eq).trim();
+  const path = pathText.split(".");
+  if (path.some((p) => p === "")) throw new UsageError(`--set ${text}: empty segment in the path "${pathText}"`);
+  let value: unknown;
+  try {
+    value = parseYamlValue(text.slice(eq + 1));
+  } catch {
+    value = text.slice(eq + 1);
+  }
+  return { path, value, text };
+}
+
+/**
+ * Applies overrides to the raw scenario tree (a deep copy is made). A list item is addressed by its
+ * index or by its `name`. Returns the tree and the canonical paths that were set, for messages.
+ */
+export function applyOverrides(tree: unknown, overrides: readonly Override[]): { tree: unknown; paths: Set<string> } {
+  const root = structuredClone(tree) as unknown;
+  const paths = new Set<string>();
+  for (const o of overrides) {
+    if (root === null || typeof root !== "object") throw new UsageError(`--set ${o.text}: the scenario is not a mapping`);
+    let node = root as Record<string, unknown> | unknown[];
+    let shown = "";
+    o.path.forEach((seg, i) => {
+      const last = i === o.path.length - 1;
+      let key: string | number = seg;
+      if (Array.isArray(node)) {
+        const byIndex = /^\d+$/.test(seg) ? Number(seg) : -1;
+        const byName = node.findIndex((item) => item !== null && typeof item === "object" && (item as { name?: unknown }).name === seg);
+        key = byIndex >= 0 && byIndex < node.length ? byIndex : byName;
+        if (key < 0) throw new UsageError(`--set ${o.text}: no item "${seg}" in ${shown || "the scenario"} (give its name or index)`);
+        shown += `[${key}]`;
+      } else {
+        shown += shown === "" ? seg : `.${seg}`;
+      }
+      const container = node as Record<string | number, unknown>;
+      if (last) {
+        container[key] = o.value;
+      } else {
+        if (container[key] === undefined || container[key] === null) container[key] = {};
+        const next = container[key];
+        if (next === null || typeof next !== "object") throw new UsageError(`--set ${o.text}: ${shown} is a value, not a mapping or list`);
+        node = next as Record<string, unknown> | unknown[];
+      }
+    });
+    paths.add(shown);
+  }
+  return { tree: root, paths };
+}

@@ -1,0 +1,69 @@
+/**
+ * A validated scenario. Every number is SI (V, s, K, m, m², m³, mol/m³, F/m², S/m², m/s, A/m²);
+ * units exist only in the scenario text (design.md, principle 6).
+ */
+export interface Ion {
+  readonly name: string;
+  readonly valence: number;
+  readonly inside: number;
+  readonly outside: number;
+}
+
+export type Channel =
+  | { readonly name: string; readonly ion: string; readonly kind: "ohmic"; readonly conductance: number }
+  | { readonly name: string; readonly ion: string; readonly kind: "ghk"; readonly permeability: number };
+
+export interface Pump {
+  readonly name: string;
+  readonly type: "na-k-atpase";
+  /** F·J_max, A/m². */
+  readonly maxCurrent: number;
+  readonly kNa: number;
+  readonly kK: number;
+}
+
+/** A rectangular applied-current pulse, positive = into the cell (depolarizing). */
+export interface StimulusPulse {
+  readonly name: string;
+  readonly start: number;
+  readonly duration: number;
+  readonly amplitude: number;
+  readonly carriedBy?: string;
+}
+
+export type Bath = { readonly kind: "clamped" } | { readonly kind: "finite"; readonly volume: number };
+
+export interface StopRule {
+  /** A/m². */
+  readonly netCurrentBelow: number;
+  /** s. */
+  readonly hold: number;
+}
+
+export interface RunSettings {
+  readonly method: string;
+  readonly duration: number;
+  readonly dt: number;
+  readonly rtol: number;
+  readonly atol: number;
+  readonly recordEvery: number;
+  readonly stop?: StopRule;
+  readonly seed: number;
+  readonly maxSteps: number;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** The file it came from (for messages and provenance). */
+  readonly source: string;
+  readonly temperature: number;
+  readonly cell: { readonly area: number; readonly volume: number; readonly capacitance: number };
+  readonly bath: Bath;
+  readonly ions: readonly Ion[];
+  readonly channels: readonly Channel[];
+  readonly pumps: readonly Pump[];
+  readonly stimulus: readonly StimulusPulse[];
+  readonly initialVoltage: number;
+  readonly run: RunSettings;
+}

@@ -1,0 +1,152 @@
+import { invariantDrifts, type InvariantDrifts } from "../model/invariants.js";
+import type { MembraneModel } from "../model/membraneModel.js";
+import { findRootBracketed } from "../numerics/roots.js";
+import type { Column, Recorder } from "../recording/types.js";
+import type { RunSettings } from "../scenario/types.js";
+import { integrate } from "../solvers/integrate.js";
+import { findMethod } from "../solvers/registry.js";
+import type { IntegrationStats, Stepper } from "../solvers/types.js";
+
+/** Threshold (A/m²) used to judge `converged` when the scenario gives no stop rule: 1e-4 uA/cm². */
+export const DEFAULT_CONVERGENCE_CURRENT = 1e-6;
+
+export interface RunResult {
+  readonly tEnd: number;
+  readonly yEnd: Float64Array;
+  readonly stopReason: "net-current-below" | "duration";
+  /** |I_net| fell below the threshold at this time and stayed below until the end; null if not at the end. */
+  readonly tConverged: number | null;
+  readonly converged: boolean;
+  readonly netCurrentEnd: number;
+  readonly reversalPotentialEnd: number;
+  readonly minConcentration: number;
+  readonly invariants: InvariantDrifts;
+  readonly stats: IntegrationStats;
+  readonly method: string;
+  readonly wallTime_ms: number;
+}
+
+/** Trajectory columns in the units of scenario-format.md: SI → mV, mM, uA/cm². */
+export function trajectoryColumns(model: MembraneModel): Column[] {
+  const cols: Column[] = [
+    { name: "t", unit: "s" },
+    { name: "V", unit: "mV" },
+    { name: "E_rev", unit: "mV" },
+    { name: "I_net", unit: "uA/cm^2" },
+  ];
+  for (const ion of model.ionNames) {
+    cols.push({ name: `${ion}_in`, unit: "mM" }, { name: `${ion}_out`, unit: "mM" }, { name: `E_${ion}`, unit: "mV" }, { name: `I_${ion}`, unit: "uA/cm^2" });
+  }
+  return cols;
+}
+
+const MV = 1e3;
+/** A/m² → uA/cm². */
+const UA_PER_CM2 = 1e2;
+
+/**
+ * Runs a model under its run settings: integrates, records rows at every `record-every` (by dense
+ * output, never by extra steps), applies the stop rule and checks the invariants at the end.
+ */
+export function simulate(model: MembraneModel, run: RunSettings, recorder: Recorder): RunResult {
+  const started = performance.now();
+  const method = findMethod(run.method);
+  if (!method) throw new Error(`unknown method ${run.method}`);
+  const n = model.ionCount;
+  const perIon = new Float64Array(n);
+  const row = new Float64Array(4 + 4 * n);
+  const state = new Float64Array(model.size);
+  const threshold = run.stop?.netCurrentBelow ?? DEFAULT_CONVERGENCE_CURRENT;
+  const hold = run.stop?.hold ?? 0;
+
+  const writeRow = (t: number, y: Float64Array) => {
+    const net = model.netCurrent(y, perIon);
+    row[0] = t;
+    row[1] = y[0]! * MV;
+    row[2] = model.reversalPotential(y) * MV;
+    row[3] = net * UA_PER_CM2;
+    for (let k = 0; k < n; k++) {
+      row[4 + 4 * k] = y[1 + k]!;
+      row[5 + 4 * k] = y[1 + n + k]!;
+      row[6 + 4 * k] = model.nernst(k, y) * MV;
+      row[7 + 4 * k] = perIon[k]! * UA_PER_CM2;
+    }
+    recorder.row(row);
+  };
+
+  recorder.start(trajectoryColumns(model));
+  const y0 = model.y0;
+  model.setSegment(0);
+  writeRow(0, y0);
+  let recordIndex = 1;
+  let lastRecorded = 0;
+  let belowSince: number | null = Math.abs(model.netCurrent(y0, perIon)) < threshold ? 0 : null;
+  let minConcentration = Infinity;
+  for (let i = 1; i < y0.length; i++) minConcentration = Math.min(minConcentration, y0[i]!);
+  let stoppedByRule = false;
+
+  const netAt = (stepper: Stepper, theta: number) => {
+    stepper.interpolate(theta, state);
+    return Math.abs(model.netCurrent(state, perIon)) - threshold;
+  };
+
+  const observe = (tPrev: number, t: number, y: Float64Array, stepper: Stepper): boolean => {
+    for (;;) {
+      const tr = recordIndex * run.recordEvery;
+      if (tr > t * (1 + 1e-12)) break;
+      if (tr >= t) writeRow(t, y);
+      else {
+        stepper.interpolate((tr - tPrev) / (t - tPrev), state);
+        writeRow(tr, state);
+      }
+      lastRecorded = Math.min(tr, t);
+      recordIndex++;
+    }
+    for (let i = 1; i < y.length; i++) if (y[i]! < minConcentration) minConcentration = y[i]!;
+    const below = Math.abs(model.netCurrent(y, perIon)) < threshold;
+    if (!below) belowSince = null;
+    else if (belowSince === null) {
+      // when within the step did |I_net| cross the threshold? (dense output, bracketed root)
+      const theta = netAt(stepper, 0) > 0 ? findRootBracketed((th) => netAt(stepper, th), 0, 1, 1e-9) : 0;
+      belowSince = Number.isFinite(theta) ? tPrev + theta * (t - tPrev) : t;
+    }
+    if (run.stop && belowSince !== null && t - belowSince >= hold) {
+      stoppedByRule = true;
+      return true;
+    }
+    return false;
+  };
+
+  const control = {
+    rtol: run.rtol,
+    atol: run.atol,
+    dt: run.dt,
+    hMin: 1e-15 * Math.max(1, run.duration),
+    hMax: run.duration,
+    maxSteps: run.maxSteps,
+  };
+  let result;
+  try {
+    result = integrate(model.problem(run.duration), method, control, observe);
+  } catch (e) {
+    recorder.abort();
+    throw e;
+  }
+  if (lastRecorded < result.t) writeRow(result.t, result.y);
+  recorder.finish();
+  const netEnd = model.netCurrent(result.y, perIon);
+  return {
+    tEnd: result.t,
+    yEnd: Float64Array.from(result.y),
+    stopReason: stoppedByRule ? "net-current-below" : "duration",
+    tConverged: belowSince,
+    converged: belowSince !== null,
+    netCurrentEnd: netEnd,
+    reversalPotentialEnd: model.reversalPotential(result.y),
+    minConcentration,
+    invariants: invariantDrifts(model, y0, result.y, result.t),
+    stats: { ...result.stats },
+    method: method.name,
+    wallTime_ms: performance.now() - started,
+  };
+}
