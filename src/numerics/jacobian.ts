@@ -1,6 +1,6 @@
 /**
  * Forward-difference Jacobian J[i*n+j] ≈ (f_i(y + δ_j e_j) − f_i(y)) / δ_j with
- * δ_j = sqrt(ε)·max(|y_j|, typical_j). Uses f0 = f(t, y) given by the caller; n extra evaluations.
+ * δ_j = sqrt(ε)·max(|y_j|, typical) (typical 1e-3: a millivolt, a micromolar). Uses f0 = f(t, y) given by the caller; n extra evaluations.
  */
 export function finiteDifferenceJacobian(
   f: (t: number, y: Float64Array, out: Float64Array) => void,
@@ -9,7 +9,7 @@ export function finiteDifferenceJacobian(
   f0: Float64Array,
   jacobian: Float64Array,
   work: Float64Array,
-  typical: number = 1e-6,
+  typical: number = 1e-3,
 ): void {
   const n = y.length;
   const sqrtEps = Math.sqrt(Number.EPSILON);

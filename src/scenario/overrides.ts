@@ -48,7 +48,9 @@ export function applyOverrides(tree: unknown, overrides: readonly Override[]): {
       }
       const container = node as Record<string | number, unknown>;
       if (last) {
-        container[key] = o.value;
+        // `--set run.stop=null` removes a field (back to its default, or to no stop rule)
+        if (o.value === null && !Array.isArray(container)) delete container[key];
+        else container[key] = o.value;
       } else {
         if (container[key] === undefined || container[key] === null) container[key] = {};
         const next = container[key];

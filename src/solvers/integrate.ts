@@ -34,6 +34,9 @@ export function integrate(
   const stepper = method.createStepper(problem, control);
   const y = Float64Array.from(problem.y0);
   const yNext = new Float64Array(problem.size);
+  const increment = new Float64Array(problem.size);
+  // Kahan compensation: the low-order bits of the increments that rounding dropped from y
+  const lost = new Float64Array(problem.size);
   const edges = [...problem.breakpoints.filter((b) => b > problem.t0 && b < problem.t1), problem.t1]
     .sort((a, b) => a - b)
     .filter((b, i, all) => i === 0 || b !== all[i - 1]);
@@ -61,7 +64,8 @@ export function integrate(
       }
       const hTry = tNext - t;
       if (!(hTry > 0)) throw new IntegrationError(t, `step size underflow (h = ${hTry} s); try a stiff method (bdf) or a larger rtol`);
-      const err = stepper.attempt(t, y, hTry, yNext);
+      const err = stepper.attempt(t, y, hTry, increment);
+      for (let i = 0; i < y.length; i++) yNext[i] = y[i]! + increment[i]!;
       const admissible = allFinite(yNext) && (problem.isAdmissible?.(yNext) ?? true);
 
       if (method.adaptive) {
@@ -97,7 +101,12 @@ export function integrate(
       fixedIndex++;
       const tPrevious = t;
       t = tNext;
-      y.set(yNext);
+      for (let i = 0; i < y.length; i++) {
+        const add = increment[i]! - lost[i]!;
+        const sum = y[i]! + add;
+        lost[i] = sum - y[i]! - add;
+        y[i] = sum;
+      }
       if (stats.steps > control.maxSteps) {
         throw new IntegrationError(t, `more than ${control.maxSteps} steps; try a stiff method (bdf) or a larger dt/rtol`);
       }

@@ -50,10 +50,12 @@ export interface IntegrationStats {
  */
 export interface Stepper {
   /**
-   * Attempts a step of size h from (t, y), writing the new state to yNext. Returns the scaled error
-   * norm of the embedded estimate (≤ 1 means acceptable) or null for fixed-step methods.
+   * Attempts a step of size h from (t, y), writing the increment y(t+h) − y(t) to `increment`
+   * (the driver adds it with compensated summation, so that tiny changes of large values are not
+   * rounded away over many steps). Returns the scaled error norm of the embedded estimate
+   * (≤ 1 means acceptable) or null for fixed-step methods.
    */
-  attempt(t: number, y: Vector, h: number, yNext: Vector): number | null;
+  attempt(t: number, y: Vector, h: number, increment: Vector): number | null;
   /** Tells the stepper its last attempt was accepted (it may keep f(yNext) for the next step). */
   accept(): void;
   /** Forgets cached values (called at every segment start, after a discontinuity). */

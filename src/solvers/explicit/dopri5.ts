@@ -37,7 +37,7 @@ class Dopri5Stepper extends HermiteStepper {
     this.err = new Float64Array(n);
   }
 
-  protected compute(t: number, y: Vector, h: number, yNext: Vector): number {
+  protected compute(t: number, y: Vector, h: number, dy: Vector): number {
     const { k, stage, err } = this;
     const n = y.length;
     k[0]!.set(this.f0);
@@ -46,19 +46,19 @@ class Dopri5Stepper extends HermiteStepper {
       for (let i = 0; i < n; i++) {
         let acc = 0;
         for (let j = 0; j < s; j++) acc += row[j]! * k[j]![i]!;
+        // stage 7 is evaluated at y + h·Σ b_j k_j, the solution itself (FSAL): keep its increment
+        if (s === 6) dy[i] = h * acc;
         stage[i] = y[i]! + h * acc;
       }
       this.rhs(t + DOPRI5.c[s]! * h, stage, k[s]!);
     }
-    // stage 7 is evaluated at y + h·Σ b_j k_j, which is the solution itself (FSAL)
-    yNext.set(stage);
     for (let i = 0; i < n; i++) {
       let acc = 0;
       for (let j = 0; j < 7; j++) acc += DOPRI5.e[j]! * k[j]![i]!;
       err[i] = h * acc;
     }
     this.provideEndDerivative(k[6]!);
-    return scaledErrorNorm(err, y, yNext, this.control.rtol, this.control.atol);
+    return scaledErrorNorm(err, y, stage, this.control.rtol, this.control.atol);
   }
 }
 

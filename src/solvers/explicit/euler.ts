@@ -3,9 +3,9 @@ import { HermiteStepper } from "./hermiteStepper.js";
 
 /** Forward Euler, y₁ = y₀ + h·f(t₀, y₀): order 1, fixed step. */
 class EulerStepper extends HermiteStepper {
-  protected compute(_t: number, y: Vector, h: number, yNext: Vector): null {
+  protected compute(_t: number, y: Vector, h: number, dy: Vector): null {
     const f0 = this.f0;
-    for (let i = 0; i < y.length; i++) yNext[i] = y[i]! + h * f0[i]!;
+    for (let i = 0; i < y.length; i++) dy[i] = h * f0[i]!;
     return null;
   }
 }

@@ -36,15 +36,15 @@ export abstract class HermiteStepper implements Stepper {
     this.fB = new Float64Array(n);
   }
 
-  /** The method proper: f0 = f(t, y) is ready; write y(t+h) to yNext; return the error norm or null. */
-  protected abstract compute(t: number, y: Vector, h: number, yNext: Vector): number | null;
+  /** The method proper: f0 = f(t, y) is ready; write the increment to dy; return the error norm or null. */
+  protected abstract compute(t: number, y: Vector, h: number, dy: Vector): number | null;
 
   protected rhs(t: number, y: Vector, out: Vector): void {
     this.problem.rhs(t, y, out);
     this.stats.rhsEvaluations++;
   }
 
-  attempt(t: number, y: Vector, h: number, yNext: Vector): number | null {
+  attempt(t: number, y: Vector, h: number, dy: Vector): number | null {
     if (!this.f0Valid) {
       this.rhs(t, y, this.f0);
       this.f0Valid = true;
@@ -53,8 +53,8 @@ export abstract class HermiteStepper implements Stepper {
     this.attemptH = h;
     this.fEndAttemptValid = false;
     this.yAttemptStart.set(y);
-    const err = this.compute(t, y, h, yNext);
-    this.yAttemptEnd.set(yNext);
+    const err = this.compute(t, y, h, dy);
+    for (let i = 0; i < y.length; i++) this.yAttemptEnd[i] = y[i]! + dy[i]!;
     return err;
   }
 

@@ -17,7 +17,7 @@ class Rk4Stepper extends HermiteStepper {
     this.stage = new Float64Array(n);
   }
 
-  protected compute(t: number, y: Vector, h: number, yNext: Vector): null {
+  protected compute(t: number, y: Vector, h: number, dy: Vector): null {
     const { f0: k1, k2, k3, k4, stage } = this;
     const n = y.length;
     const h2 = 0.5 * h;
@@ -28,7 +28,7 @@ class Rk4Stepper extends HermiteStepper {
     for (let i = 0; i < n; i++) stage[i] = y[i]! + h * k3[i]!;
     this.rhs(t + h, stage, k4);
     const h6 = h / 6;
-    for (let i = 0; i < n; i++) yNext[i] = y[i]! + h6 * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!);
+    for (let i = 0; i < n; i++) dy[i] = h6 * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!);
     return null;
   }
 }

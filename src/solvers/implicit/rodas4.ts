@@ -84,7 +84,7 @@ class Rodas4Stepper implements Stepper {
     this.lu.solve(this.matrix, out);
   }
 
-  attempt(t: number, y: Vector, h: number, yNext: Vector): number {
+  attempt(t: number, y: Vector, h: number, dy: Vector): number {
     const n = this.n;
     const { u, ystage, fwork, jac, matrix } = this;
     if (!this.f0Valid) {
@@ -138,16 +138,18 @@ class Rodas4Stepper implements Stepper {
       u6[i] = fwork[i]! + ih * (C61 * u1[i]! + C62 * u2[i]! + C63 * u3[i]! + C64 * u4[i]! + C65 * u5[i]!);
     }
     this.solveStage(u6);
-    for (let i = 0; i < n; i++) yNext[i] = ystage[i]! + u6[i]!;
+    for (let i = 0; i < n; i++) {
+      dy[i] = A51 * u1[i]! + A52 * u2[i]! + A53 * u3[i]! + A54 * u4[i]! + u5[i]! + u6[i]!;
+      this.yTryEnd[i] = y[i]! + dy[i]!;
+    }
 
     for (let i = 0; i < n; i++) {
       this.d1Try[i] = H21 * u1[i]! + H22 * u2[i]! + H23 * u3[i]! + H24 * u4[i]! + H25 * u5[i]!;
       this.d2Try[i] = H31 * u1[i]! + H32 * u2[i]! + H33 * u3[i]! + H34 * u4[i]! + H35 * u5[i]!;
     }
     this.yTryStart.set(y);
-    this.yTryEnd.set(yNext);
     this.tryEnd = t + h;
-    return scaledErrorNorm(u6, y, yNext, this.control.rtol, this.control.atol);
+    return scaledErrorNorm(u6, y, this.yTryEnd, this.control.rtol, this.control.atol);
   }
 
   private tryEnd = 0;
