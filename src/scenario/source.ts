@@ -34,7 +34,7 @@ export function parseScenarioSource(text: string, file: string): ScenarioSource 
   const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0]?.line;
+    const line = lineCounter.linePos(first.pos[0]).line;
     throw new ScenarioError(file, "", `malformed YAML: ${first.message.split("\n")[0]}`, line);
   }
   let tree: unknown;
