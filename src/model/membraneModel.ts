@@ -219,6 +219,17 @@ export class MembraneModel {
     return this.ionicCurrents(y[0]!, y, perIon) - this.appliedTotal;
   }
 
+  /** Net membrane current (A/m²) at voltage V with the concentrations of y. */
+  netCurrentAt(V: number, y: Float64Array, perIon: Float64Array): number {
+    return this.ionicCurrents(V, y, perIon) - this.appliedTotal;
+  }
+
+  /** ∂(net current)/∂V (S/m²) at the state y, by a central difference of 1 µV. */
+  slopeConductance(y: Float64Array, perIon: Float64Array): number {
+    const V = y[0]!;
+    return (this.ionicCurrents(V + 1e-6, y, perIon) - this.ionicCurrents(V - 1e-6, y, perIon)) / 2e-6;
+  }
+
   /** No concentration may become negative. */
   readonly isAdmissible = (y: Float64Array): boolean => {
     for (let i = 1; i < y.length; i++) if (!(y[i]! >= 0)) return false;

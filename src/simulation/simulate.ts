@@ -1,6 +1,6 @@
 import { invariantDrifts, type InvariantDrifts } from "../model/invariants.js";
 import type { MembraneModel } from "../model/membraneModel.js";
-import { findRootBracketed } from "../numerics/roots.js";
+import { findRootBracketed, findRootOfIncreasing } from "../numerics/roots.js";
 import type { Column, Recorder } from "../recording/types.js";
 import type { RunSettings } from "../scenario/types.js";
 import { integrate } from "../solvers/integrate.js";
@@ -85,8 +85,28 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
   for (let i = 1; i < y0.length; i++) minConcentration = Math.min(minConcentration, y0[i]!);
   let stoppedByRule = false;
 
-  const netAt = (stepper: Stepper, theta: number) => {
-    stepper.interpolate(theta, state);
+  const ahead = new Float64Array(model.size);
+  const behind = new Float64Array(model.size);
+  /**
+   * The state at t = tPrev + θ·h inside the last step. Where the step is long against the membrane
+   * time constant, V is slaved to the concentrations and the interpolant's V error (≈ rtol·|V|)
+   * would swamp V − E_rev; there V is taken instead as the root of C_m·dV/dt = −I_net(V, c), with
+   * c and dV/dt from the interpolant (both smooth on the slow scale), so that I_net stays right.
+   */
+  const stateAt = (stepper: Stepper, theta: number, h: number, out: Float64Array) => {
+    stepper.interpolate(theta, out);
+    const slope = model.slopeConductance(out, perIon);
+    if (!(h * slope > 10 * model.capacitance)) return;
+    const d = 1e-4;
+    stepper.interpolate(Math.min(1, theta + d), ahead);
+    stepper.interpolate(Math.max(0, theta - d), behind);
+    const dVdt = (ahead[0]! - behind[0]!) / ((Math.min(1, theta + d) - Math.max(0, theta - d)) * h);
+    const target = -model.capacitance * dVdt;
+    const v = findRootOfIncreasing((V) => model.netCurrentAt(V, out, perIon) - target, out[0]! - 1e-3, out[0]! + 1e-3, 10, 1e-15);
+    if (Number.isFinite(v)) out[0] = v;
+  };
+  const netAt = (stepper: Stepper, theta: number, h: number) => {
+    stateAt(stepper, theta, h, state);
     return Math.abs(model.netCurrent(state, perIon)) - threshold;
   };
 
@@ -96,7 +116,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
       if (tr > t * (1 + 1e-12)) break;
       if (tr >= t) writeRow(t, y);
       else {
-        stepper.interpolate((tr - tPrev) / (t - tPrev), state);
+        stateAt(stepper, (tr - tPrev) / (t - tPrev), t - tPrev, state);
         writeRow(tr, state);
       }
       lastRecorded = Math.min(tr, t);
@@ -107,7 +127,8 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     if (!below) belowSince = null;
     else if (belowSince === null) {
       // when within the step did |I_net| cross the threshold? (dense output, bracketed root)
-      const theta = netAt(stepper, 0) > 0 ? findRootBracketed((th) => netAt(stepper, th), 0, 1, 1e-9) : 0;
+      const h = t - tPrev;
+      const theta = netAt(stepper, 0, h) > 0 ? findRootBracketed((th) => netAt(stepper, th, h), 0, 1, 1e-9) : 0;
       belowSince = Number.isFinite(theta) ? tPrev + theta * (t - tPrev) : t;
     }
     if (run.stop && belowSince !== null && t - belowSince >= hold) {
