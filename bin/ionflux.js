@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
-import { main } from "../dist/cli/main.js";
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+// Thin launcher: the CLI is one esbuild bundle in dist/ (built by `npm ci` through the prepare
+// script), so that start-up does not pay for resolving hundreds of module files.
+import "../dist/ionflux.mjs";

@@ -1,8 +1,13 @@
-import { all, create, type MathJsInstance, type Unit } from "mathjs";
+import { createRequire } from "node:module";
+import type { MathJsInstance, Unit } from "mathjs";
+import { UNIT_TABLE } from "./unitTable.generated.js";
 
 /**
- * Units at the edge: a private mathjs instance turns "140 mM" into 140 (mol/m³). This is the only
- * module that touches mathjs; every number past it is a plain SI number.
+ * Units at the edge: "140 mM" becomes 140 (mol/m³). The unit spellings scenarios use most are
+ * looked up in a table that mathjs itself generated at build time (scripts/build-unit-table.mjs);
+ * anything else goes to a private mathjs instance, loaded only then (importing mathjs costs
+ * 0.3–1.5 s, more than a whole run). This is the only module that touches mathjs; every number
+ * past it is a plain SI number.
  */
 
 /** What a field must be: its SI unit and a phrase for messages. */
@@ -31,6 +36,7 @@ const siUnits = new Map<string, Unit>();
 
 function math(): MathJsInstance {
   if (!instance) {
+    const { all, create } = createRequire(import.meta.url)("mathjs") as typeof import("mathjs");
     instance = create(all);
     instance.createUnit("M", { definition: "1 mol/L", prefixes: "short", aliases: ["molar"] });
   }
@@ -60,6 +66,22 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; problem:
 export function parseQuantity(text: string, kind: QuantityKind): QuantityResult {
   const normalised = text.replace(/[\u00B5\u03BC]/g, "u").trim();
   if (normalised === "") return { ok: false, problem: `expected ${kind.what} like "${kind.example}", got an empty string` };
+  const fast = NUMBER_AND_UNIT.exec(normalised);
+  const entry = fast ? UNIT_TABLE[fast[2]!.replace(/\s+/g, "")] : undefined;
+  if (fast && entry) {
+    if (entry.si !== kind.si) return { ok: false, problem: `expected ${kind.what} like "${kind.example}", got "${text}"` };
+    const value = clean(Number(fast[1]) * entry.factor + entry.offset);
+    if (!Number.isFinite(value)) return { ok: false, problem: `expected a finite ${kind.what.replace(/^an? /, "")}, got "${text}"` };
+    return { ok: true, value };
+  }
+  return parseWithMathjs(text, normalised, kind);
+}
+
+/** "value unit" with a plain decimal number: the shape the unit table can answer. */
+const NUMBER_AND_UNIT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*([A-Za-z][A-Za-z0-9/^ ]*)$/;
+
+/** The general path: any unit mathjs knows, with its own messages. */
+export function parseWithMathjs(text: string, normalised: string, kind: QuantityKind): QuantityResult {
   let unit: Unit;
   try {
     unit = math().unit(normalised);

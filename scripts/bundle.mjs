@@ -1,0 +1,18 @@
+// Bundles the CLI into dist/ionflux.mjs: one file to parse instead of hundreds to resolve, which
+// is most of a short run's start-up. mathjs stays outside: it is loaded only for unit spellings
+// that the generated unit table does not know (src/scenario/quantity.ts).
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["src/cli/bin.ts"],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  outfile: "dist/ionflux.mjs",
+  external: ["mathjs"],
+  // some dependencies ship CommonJS that calls require(): give the ESM bundle one
+  banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
+  minify: true,
+  logLevel: "warning",
+});
