@@ -3,6 +3,7 @@ import { ghkPhi, ghkPhiDerivative } from "../physics/ghk.js";
 import { findRootOfIncreasing } from "../numerics/roots.js";
 import type { Scenario } from "../scenario/types.js";
 import type { OdeProblem } from "../solvers/types.js";
+import { compileRhs } from "./compiledRhs.js";
 import { Stimulus } from "./stimulus.js";
 
 const OHMIC = 0;
@@ -47,6 +48,10 @@ export class MembraneModel {
   private readonly scratch: Float64Array;
   /** Applied current of the smooth piece being integrated (set by beginSegment). */
   private appliedTotal = 0;
+  /** [I_app total, I_app per ion...] of the present piece, shared with the compiled rhs. */
+  private readonly levels: Float64Array;
+  /** The same right-hand side as `rhs`, compiled to straight-line code for this scenario (compiledRhs.ts). */
+  readonly compiledRhs: (t: number, y: Float64Array, dydt: Float64Array) => void;
   private readonly inFactor: Float64Array;
   private readonly outFactor: Float64Array;
 
@@ -84,12 +89,16 @@ export class MembraneModel {
       this.y0[1 + k] = ion.inside;
       this.y0[1 + n + k] = ion.outside;
     });
+    this.levels = new Float64Array(n + 1);
+    this.compiledRhs = compileRhs(scenario, this.levels, this.thermalVoltage);
     this.setSegment(0);
   }
 
   /** Fixes the applied current to its level at time t (the driver calls this per smooth piece). */
   setSegment(t: number): void {
     this.appliedTotal = this.stimulus.levelsAt(t, this.appliedPerIon);
+    this.levels[0] = this.appliedTotal;
+    this.levels.set(this.appliedPerIon, 1);
   }
 
   /** Nernst potential of ion k (V) for the concentrations in y. */
@@ -240,7 +249,7 @@ export class MembraneModel {
   problem(duration: number): OdeProblem {
     return {
       size: this.size,
-      rhs: this.rhs,
+      rhs: this.compiledRhs,
       jacobian: this.jacobian,
       y0: this.y0,
       t0: 0,

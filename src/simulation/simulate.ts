@@ -123,7 +123,8 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
       recordIndex++;
     }
     for (let i = 1; i < y.length; i++) if (y[i]! < minConcentration) minConcentration = y[i]!;
-    const below = Math.abs(model.netCurrent(y, perIon)) < threshold;
+    // I_net = −C_m·dV/dt, and f at the step's end is already known: no extra current evaluation
+    const below = Math.abs(model.capacitance * stepper.endDerivative[0]!) < threshold;
     if (!below) belowSince = null;
     else if (belowSince === null) {
       // when within the step did |I_net| cross the threshold? (dense output, bracketed root)

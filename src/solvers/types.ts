@@ -62,6 +62,8 @@ export interface Stepper {
   reset(): void;
   /** Dense output of the last accepted step at t + θ·h, θ ∈ [0, 1]. */
   interpolate(theta: number, out: Vector): void;
+  /** f(t, y) at the end of the last accepted step (computed anyway: it starts the next step). */
+  readonly endDerivative: Vector;
   readonly stats: IntegrationStats;
 }
 

@@ -89,3 +89,22 @@ describe("the analytic Jacobian", () => {
     });
   }
 });
+
+describe("the compiled right-hand side", () => {
+  for (const file of [...SIMS, "sims/bench/w1-run-down.yaml"]) {
+    it(`equals the generic one on ${file} at 200 random states`, () => {
+      const model = new MembraneModel(loadScenarioFile(file).scenario);
+      const n = model.size;
+      const a = new Float64Array(n);
+      const b = new Float64Array(n);
+      let seed = 12345;
+      const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      for (let trial = 0; trial < 200; trial++) {
+        const y = Float64Array.from(model.y0, (v, i) => (i === 0 ? -0.12 + 0.2 * random() : v * (0.5 + random())));
+        model.rhs(0, y, a);
+        model.compiledRhs(0, y, b);
+        for (let i = 0; i < n; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-13 * Math.max(Math.abs(a[i]!), 1e-300));
+      }
+    });
+  }
+});

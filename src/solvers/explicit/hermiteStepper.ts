@@ -8,20 +8,20 @@ import { newStats, type OdeProblem, type Stepper, type Vector } from "../types.j
 export abstract class HermiteStepper implements Stepper {
   readonly stats = newStats();
   /** f(t, y) at the start of the step being attempted. */
-  protected readonly f0: Vector;
+  protected f0: Vector;
   private f0Valid = false;
   /** f at the end of the attempted step, when the method computed it (FSAL). */
-  private readonly fEndAttempt: Vector;
+  private fEndAttempt: Vector;
   private fEndAttemptValid = false;
-  private readonly yAttemptStart: Vector;
-  private readonly yAttemptEnd: Vector;
+  private yAttemptStart: Vector;
+  private yAttemptEnd: Vector;
   private attemptT = 0;
   private attemptH = 0;
-  // the last accepted step, for interpolation
-  private readonly yA: Vector;
-  private readonly fA: Vector;
-  private readonly yB: Vector;
-  private readonly fB: Vector;
+  // the last accepted step, for interpolation (swapped, never copied, on accept)
+  private yA: Vector;
+  private fA: Vector;
+  private yB: Vector;
+  private fB: Vector;
   private hAccepted = 0;
 
   constructor(protected readonly problem: OdeProblem) {
@@ -70,13 +70,26 @@ export abstract class HermiteStepper implements Stepper {
       // f at the new point is the next step's first stage, so this costs no extra evaluation.
       this.rhs(this.attemptT + this.attemptH, this.yAttemptEnd, this.fEndAttempt);
     }
-    this.yA.set(this.yAttemptStart);
-    this.fA.set(this.f0);
-    this.yB.set(this.yAttemptEnd);
-    this.fB.set(this.fEndAttempt);
+    // swap buffers (no copies, no allocation)
+    let swap = this.yA;
+    this.yA = this.yAttemptStart;
+    this.yAttemptStart = swap;
+    swap = this.yB;
+    this.yB = this.yAttemptEnd;
+    this.yAttemptEnd = swap;
+    swap = this.fA;
+    this.fA = this.f0;
+    this.f0 = swap;
+    swap = this.fB;
+    this.fB = this.fEndAttempt;
+    this.fEndAttempt = swap;
     this.hAccepted = this.attemptH;
-    this.f0.set(this.fEndAttempt);
+    this.f0.set(this.fB);
     this.f0Valid = true;
+  }
+
+  get endDerivative(): Vector {
+    return this.fB;
   }
 
   reset(): void {

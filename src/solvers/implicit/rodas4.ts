@@ -106,7 +106,7 @@ class Rodas4Stepper implements Stepper {
     this.stats.luDecompositions++;
     if (!this.lu.factor(matrix)) return Infinity; // singular iteration matrix: retry smaller
 
-    const [u1, u2, u3, u4, u5, u6] = u as [Vector, Vector, Vector, Vector, Vector, Vector];
+    const u1 = u[0]!, u2 = u[1]!, u3 = u[2]!, u4 = u[3]!, u5 = u[4]!, u6 = u[5]!;
     const ih = 1 / h;
     // stage 1
     u1.set(this.f0);
@@ -170,6 +170,10 @@ class Rodas4Stepper implements Stepper {
   reset(): void {
     this.f0Valid = false;
     this.jacValid = false;
+  }
+
+  get endDerivative(): Vector {
+    return this.f0;
   }
 
   interpolate(theta: number, out: Vector): void {

@@ -1,0 +1,59 @@
+import { MembraneModel } from "../model/membraneModel.js";
+import type { Recorder } from "../recording/types.js";
+import { parseScenarioSource } from "../scenario/source.js";
+import { applyOverrides, parseOverride } from "../scenario/overrides.js";
+import type { Scenario } from "../scenario/types.js";
+import { validateScenario } from "../scenario/validate.js";
+import { simulate } from "../simulation/simulate.js";
+
+/** A recorder that keeps nothing: sweeps want only the end state. */
+export const NULL_RECORDER: Recorder = { start() {}, row() {}, finish() {}, abort() {} };
+
+/** The end state of one run of a sweep, in the units of the summary. */
+export interface SweepRunResult {
+  readonly index: number;
+  readonly error?: string;
+  readonly converged?: boolean;
+  readonly tConverged_s?: number | null;
+  readonly V_final_mV?: number;
+  readonly E_rev_final_mV?: number;
+  readonly I_net_final_uA_cm2?: number;
+  readonly steps?: number;
+  readonly rhsEvaluations?: number;
+}
+
+/**
+ * Runs sweep points of one scenario: the scenario text is parsed once, and each point's `--set`
+ * overrides are applied to the raw tree and validated, as `ionflux run --set` would.
+ */
+export class SweepRunner {
+  private readonly source;
+  constructor(text: string, file: string, private readonly baseSets: readonly string[] = []) {
+    this.source = parseScenarioSource(text, file);
+  }
+
+  scenario(sets: readonly string[]): Scenario {
+    const { tree, paths } = applyOverrides(this.source.tree, [...this.baseSets, ...sets].map(parseOverride));
+    return validateScenario(this.source, tree, paths);
+  }
+
+  run(index: number, sets: readonly string[]): SweepRunResult {
+    try {
+      const scenario = this.scenario(sets);
+      const model = new MembraneModel(scenario);
+      const r = simulate(model, { ...scenario.run, recordEvery: scenario.run.duration }, NULL_RECORDER);
+      return {
+        index,
+        converged: r.converged,
+        tConverged_s: r.tConverged,
+        V_final_mV: r.yEnd[0]! * 1e3,
+        E_rev_final_mV: r.reversalPotentialEnd * 1e3,
+        I_net_final_uA_cm2: r.netCurrentEnd * 1e2,
+        steps: r.stats.steps,
+        rhsEvaluations: r.stats.rhsEvaluations,
+      };
+    } catch (e) {
+      return { index, error: (e as Error).message };
+    }
+  }
+}
