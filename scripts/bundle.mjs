@@ -3,16 +3,17 @@
 // that the generated unit table does not know (src/scenario/quantity.ts).
 import { build } from "esbuild";
 
-await build({
-  entryPoints: ["src/cli/bin.ts"],
+const common = {
   bundle: true,
   platform: "node",
   format: "esm",
   target: "node20",
-  outfile: "dist/ionflux.mjs",
   external: ["mathjs"],
   // some dependencies ship CommonJS that calls require(): give the ESM bundle one
   banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
   minify: true,
   logLevel: "warning",
-});
+};
+await build({ ...common, entryPoints: ["src/cli/bin.ts"], outfile: "dist/ionflux.mjs" });
+// sweep workers load one file too: a worker's start-up is paid once per thread per sweep
+await build({ ...common, entryPoints: ["src/sweep/worker.ts"], outfile: "dist/sweep-worker.mjs" });

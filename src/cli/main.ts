@@ -3,6 +3,7 @@ import { SimulatorError, UsageError } from "../errors.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { checkCommand } from "./commands/check.js";
 import { runCommand } from "./commands/run.js";
+import { sweepCommand } from "./commands/sweep.js";
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
@@ -34,7 +35,23 @@ export async function main(argv: readonly string[], out = (s: string) => process
             .option("set", { type: "string", array: true, describe: "override a field: PATH=VALUE" }),
         (args) => checkCommand({ files: asList(args.files), set: asList(args.set) }, out),
       )
-      .demandCommand(1, "give a command: run or check")
+      .command(
+        "sweep <file>",
+        "run a grid of variations of one scenario; writes DIR/sweep.csv, one row per run",
+        (y) =>
+          y
+            .positional("file", { type: "string", describe: "scenario file" })
+            .option("vary", { type: "string", array: true, describe: 'PATH=SPEC: a list "1,2,5" or a range "LO:HI:N" / "LO:HI:log:N" (units allowed)' })
+            .option("jobs", { alias: "j", type: "number", describe: "worker threads (default: the cores available)" })
+            .option("set", { type: "string", array: true, describe: "override a field in every run: PATH=VALUE" })
+            .option("out", { alias: "o", type: "string", default: "output", describe: "output directory" })
+            .check((a) => {
+              if (a.jobs !== undefined && !(Number.isInteger(a.jobs) && a.jobs >= 1)) throw new UsageError(`--jobs must be a whole number >= 1, got ${a.jobs}`);
+              return true;
+            }),
+        (args) => sweepCommand({ file: String(args.file), vary: asList(args.vary), set: asList(args.set), jobs: args.jobs, out: String(args.out) }, out),
+      )
+      .demandCommand(1, "give a command: run, check or sweep")
       .strict()
       .recommendCommands()
       .version(IONFLUX_VERSION)

@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { SweepRunResult } from "./runOne.js";
 
@@ -24,7 +26,7 @@ export async function runPointsInWorkers(
   for (let i = 0; i < points.length; i += batchSize) batches.push(points.slice(i, i + batchSize));
   let next = 0;
   let done = 0;
-  const workerUrl = new URL("./worker.js", import.meta.url);
+  const workerUrl = workerScript();
   const workers = Array.from({ length: Math.max(1, Math.min(jobs, batches.length)) }, () => new Worker(workerUrl, { workerData: { text, file, baseSets: [] } }));
   try {
     await Promise.all(
@@ -50,4 +52,12 @@ export async function runPointsInWorkers(
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return results;
+}
+
+/** The bundled worker (dist/sweep-worker.mjs) when built, else the compiled module beside this one. */
+function workerScript(): URL {
+  for (const candidate of [new URL("./sweep-worker.mjs", import.meta.url), new URL("../sweep-worker.mjs", import.meta.url)]) {
+    if (existsSync(fileURLToPath(candidate))) return candidate;
+  }
+  return new URL("./worker.js", import.meta.url);
 }
