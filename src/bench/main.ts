@@ -53,7 +53,8 @@ function anchor(args: string[]): Record<string, number> | null {
 function w1InProcess() {
   const { scenario } = loadScenarioFile(W1_FILE, [parseOverride("run.record-every=3600 s")]);
   const once = () => simulate(new MembraneModel(scenario), scenario.run, NULL_RECORDER);
-  for (let i = 0; i < 20; i++) once(); // warm-up: let the JIT compile the hot paths
+  // warm-up: half a second of runs, so that the JIT has compiled the hot paths before timing
+  for (const t0 = performance.now(); performance.now() - t0 < 500; ) once();
   const times: number[] = [];
   let r = once();
   for (let i = 0; i < reps.w1; i++) {
