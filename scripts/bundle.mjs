@@ -11,7 +11,7 @@ const common = {
   external: ["mathjs"],
   // some dependencies ship CommonJS that calls require(): give the ESM bundle one
   banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
-  minify: true,
+  minify: process.env.IONFLUX_NO_MINIFY ? false : true,
   logLevel: "warning",
 };
 await build({ ...common, entryPoints: ["src/cli/bin.ts"], outfile: "dist/ionflux.mjs" });

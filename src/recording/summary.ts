@@ -33,7 +33,7 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
     converged: result.converged,
     stop_reason: result.stopReason,
     "t_converged [s]": result.tConverged,
-    "t_end [s]": result.tEnd,
+    "t_end [s]": num(result.tEnd),
     "V_final [mV]": result.yEnd[0]! * MV,
     "E_rev_final [mV]": num(result.reversalPotentialEnd * MV),
     "I_net_final [uA/cm^2]": result.netCurrentEnd * UA_PER_CM2,
@@ -54,6 +54,19 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
       "charge_drift [C]": result.invariants.charge_C,
       charge_drift_relative: result.invariants.chargeRelative,
     },
+    ...(result.steady
+      ? {
+          steady_state: {
+            message: result.steady.message,
+            stable: result.steady.stable,
+            "max_real_eigenvalue [1/s]": num(result.steady.maxRealEigenvalue),
+            "slowest_time_constant [s]": num(-1 / result.steady.maxRealEigenvalue),
+            conserved_quantity_zero_eigenvalues: result.steady.zeroEigenvalues,
+            newton_iterations: result.steady.newtonIterations,
+            continuation_steps: result.steady.continuationSteps,
+          },
+        }
+      : {}),
     seed: scenario.run.seed,
     scenario_si: scenario,
     provenance: {

@@ -183,8 +183,13 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
     "max-steps",
   ]);
   const method = run.method === undefined ? DEFAULT_METHOD : r.string(["run", "method"], run.method, "a method name");
-  if (!findMethod(method)) r.fail(["run", "method"], `unknown method "${method}"; known: ${METHOD_NAMES.join(", ")}`);
-  const duration = r.quantity(["run", "duration"], r.required(["run", "duration"], run.duration, 'the longest simulated time, like "100 s"'), KINDS.time, "positive");
+  const steady = method === "steady";
+  if (!steady && !findMethod(method)) r.fail(["run", "method"], `unknown method "${method}"; known: ${[...METHOD_NAMES, "steady"].join(", ")}`);
+  // a steady-state solve has no time course: duration is then optional
+  const duration =
+    steady && run.duration === undefined
+      ? 1
+      : r.quantity(["run", "duration"], r.required(["run", "duration"], run.duration, 'the longest simulated time, like "100 s"'), KINDS.time, "positive");
   const dt = run.dt === undefined ? 1e-5 : r.quantity(["run", "dt"], run.dt, KINDS.time, "positive");
   const rtol = run.rtol === undefined ? 1e-6 : r.number(["run", "rtol"], run.rtol, { exclusiveMin: 0, max: 0.1 });
   const atol = run.atol === undefined ? 1e-9 : r.number(["run", "atol"], run.atol, { exclusiveMin: 0 });
@@ -195,7 +200,7 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
   if (rows > SCENARIO_LIMITS.maxRecordedRows) {
     r.fail(["run", "record-every"], `duration / record-every = ${rows.toExponential(2)} rows; at most ${SCENARIO_LIMITS.maxRecordedRows} are allowed: record less often`);
   }
-  if (!findMethod(method)!.adaptive && duration / dt > maxSteps) {
+  if (!steady && !findMethod(method)!.adaptive && duration / dt > maxSteps) {
     r.fail(["run", "dt"], `duration / dt = ${(duration / dt).toExponential(2)} fixed steps exceeds max-steps (${maxSteps}); use a larger dt or the stiff method bdf`);
   }
   let stop: StopRule | undefined;

@@ -4,6 +4,7 @@ import { findRootBracketed, findRootOfIncreasing } from "../numerics/roots.js";
 import type { Column, Recorder } from "../recording/types.js";
 import type { RunSettings } from "../scenario/types.js";
 import { integrate } from "../solvers/integrate.js";
+import { solveSteadyState, type SteadyStateResult } from "./steady.js";
 import { findMethod } from "../solvers/registry.js";
 import type { IntegrationStats, Stepper } from "../solvers/types.js";
 
@@ -13,7 +14,7 @@ export const DEFAULT_CONVERGENCE_CURRENT = 1e-6;
 export interface RunResult {
   readonly tEnd: number;
   readonly yEnd: Float64Array;
-  readonly stopReason: "net-current-below" | "duration";
+  readonly stopReason: "net-current-below" | "duration" | "steady-state";
   /** |I_net| fell below the threshold at this time and stayed below until the end; null if not at the end. */
   readonly tConverged: number | null;
   readonly converged: boolean;
@@ -24,6 +25,8 @@ export interface RunResult {
   readonly stats: IntegrationStats;
   readonly method: string;
   readonly wallTime_ms: number;
+  /** Set by `method: steady`: how the steady state was found and whether it is stable. */
+  readonly steady?: Omit<SteadyStateResult, "y">;
 }
 
 /** Trajectory columns in the units of scenario-format.md: SI → mV, mM, uA/cm². */
@@ -44,22 +47,15 @@ const MV = 1e3;
 /** A/m² → uA/cm². */
 const UA_PER_CM2 = 1e2;
 
-/**
- * Runs a model under its run settings: integrates, records rows at every `record-every` (by dense
- * output, never by extra steps), applies the stop rule and checks the invariants at the end.
- */
-export function simulate(model: MembraneModel, run: RunSettings, recorder: Recorder): RunResult {
-  const started = performance.now();
-  const method = findMethod(run.method);
-  if (!method) throw new Error(`unknown method ${run.method}`);
+/** `run.method: steady`: the steady state directly (steady.ts), not a time course. */
+export const STEADY_METHOD = "steady";
+
+/** Writes one trajectory row (SI state → the CSV's units). */
+function rowWriter(model: MembraneModel, recorder: Recorder) {
   const n = model.ionCount;
   const perIon = new Float64Array(n);
   const row = new Float64Array(4 + 4 * n);
-  const state = new Float64Array(model.size);
-  const threshold = run.stop?.netCurrentBelow ?? DEFAULT_CONVERGENCE_CURRENT;
-  const hold = run.stop?.hold ?? 0;
-
-  const writeRow = (t: number, y: Float64Array) => {
+  return (t: number, y: Float64Array) => {
     const net = model.netCurrent(y, perIon);
     row[0] = t;
     row[1] = y[0]! * MV;
@@ -73,6 +69,53 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     }
     recorder.row(row);
   };
+}
+
+function simulateSteady(model: MembraneModel, recorder: Recorder, started: number): RunResult {
+  recorder.start(trajectoryColumns(model));
+  const writeRow = rowWriter(model, recorder);
+  model.setSegment(0);
+  writeRow(0, model.y0);
+  let minConcentration = Infinity;
+  for (let i = 1; i < model.y0.length; i++) minConcentration = Math.min(minConcentration, model.y0[i]!);
+  const { y, ...steady } = solveSteadyState(model);
+  for (let i = 1; i < y.length; i++) minConcentration = Math.min(minConcentration, y[i]!);
+  model.setSegment(Infinity);
+  writeRow(Infinity, y); // t = infinity: an empty cell
+  recorder.finish();
+  const perIon = new Float64Array(model.ionCount);
+  return {
+    tEnd: Infinity,
+    yEnd: y,
+    stopReason: "steady-state",
+    tConverged: null,
+    converged: steady.converged,
+    netCurrentEnd: model.netCurrent(y, perIon),
+    reversalPotentialEnd: model.reversalPotential(y),
+    minConcentration,
+    invariants: invariantDrifts(model, model.y0, y, Infinity),
+    stats: { steps: steady.newtonIterations + steady.continuationSteps, rejectedSteps: 0, rhsEvaluations: steady.rhsEvaluations, jacobianEvaluations: steady.newtonIterations + steady.continuationSteps, luDecompositions: steady.newtonIterations + steady.continuationSteps },
+    method: STEADY_METHOD,
+    wallTime_ms: performance.now() - started,
+    steady,
+  };
+}
+
+/**
+ * Runs a model under its run settings: integrates, records rows at every `record-every` (by dense
+ * output, never by extra steps), applies the stop rule and checks the invariants at the end.
+ */
+export function simulate(model: MembraneModel, run: RunSettings, recorder: Recorder): RunResult {
+  const started = performance.now();
+  if (run.method === STEADY_METHOD) return simulateSteady(model, recorder, started);
+  const method = findMethod(run.method);
+  if (!method) throw new Error(`unknown method ${run.method}`);
+  const n = model.ionCount;
+  const perIon = new Float64Array(n);
+  const state = new Float64Array(model.size);
+  const threshold = run.stop?.netCurrentBelow ?? DEFAULT_CONVERGENCE_CURRENT;
+  const writeRow = rowWriter(model, recorder);
+  const hold = run.stop?.hold ?? 0;
 
   recorder.start(trajectoryColumns(model));
   const y0 = model.y0;

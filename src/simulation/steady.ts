@@ -1,0 +1,203 @@
+import type { MembraneModel } from "../model/membraneModel.js";
+import { FARADAY_C_PER_MOL as F } from "../physics/constants.js";
+import { eigenvalues, type Eigenvalue } from "../numerics/eigenvalues.js";
+import { DenseLu } from "../numerics/lu.js";
+
+export interface SteadyStateResult {
+  readonly y: Float64Array;
+  readonly converged: boolean;
+  readonly message: string;
+  readonly newtonIterations: number;
+  readonly continuationSteps: number;
+  readonly rhsEvaluations: number;
+  /** Largest real part among the eigenvalues of ∂f/∂y that are not the invariants' zeros (1/s). */
+  readonly maxRealEigenvalue: number;
+  readonly stable: boolean;
+  /** Eigenvalues counted as the conserved quantities' zeros. */
+  readonly zeroEigenvalues: number;
+}
+
+/** Newton's weighted step norm below this (with these weights) means converged. */
+const NEWTON_RTOL = 1e-11;
+const NEWTON_ATOL = 1e-14;
+
+/**
+ * The end state without the journey: solves f(y) = 0 together with the conservation laws
+ * (physics.md: each ion's moles for a finite bath, or the bath's concentrations when clamped,
+ * and the charge identity), which replace the equations they make redundant. Newton's method with
+ * the analytic Jacobian, damped to keep concentrations positive; when it fails from the initial
+ * state, pseudo-transient continuation (linearly implicit Euler steps whose length grows as the
+ * residual falls; Kelley & Keyes 1998) brings the state near the steady state first. Stability:
+ * the eigenvalues of ∂f/∂y, less the zeros of the conserved quantities, must have negative real parts.
+ * Applied-current pulses count with their total delivered charge (all of them end).
+ */
+export function solveSteadyState(model: MembraneModel): SteadyStateResult {
+  const n = model.ionCount;
+  const m = model.size;
+  const y0 = model.y0;
+  const s = model.scenario;
+  const finite = Number.isFinite(model.volumeOut);
+  const permeant = new Set<number>();
+  for (const c of s.channels) permeant.add(model.ionNames.indexOf(c.ion));
+  if (s.pumps.length) for (const name of ["Na", "K"]) permeant.add(model.ionNames.indexOf(name));
+  for (const p of s.stimulus) if (p.carriedBy) permeant.add(model.ionNames.indexOf(p.carriedBy));
+  model.setSegment(Infinity); // every pulse is over
+  const carriedMoles = Array.from({ length: n }, (_, k) => (model.area * model.stimulus.chargeDelivered(Infinity, k)) / (model.valence[k]! * F));
+  const molesTarget = Array.from({ length: n }, (_, k) => y0[1 + k]! * model.volumeIn + (finite ? y0[1 + n + k]! * model.volumeOut : 0) + carriedMoles[k]!);
+  const unCarriedCharge = model.area * model.stimulus.chargeDelivered(Infinity, -1);
+  const inside0 = Array.from({ length: n }, (_, k) => y0[1 + k]! + (permeant.has(k) ? 0 : carriedMoles[k]! / model.volumeIn));
+
+  const f = new Float64Array(m);
+  const J = new Float64Array(m * m);
+  const G = new Float64Array(m);
+  const JG = new Float64Array(m * m);
+  const lu = new DenseLu(m);
+  let rhsEvaluations = 0;
+
+  /** The constrained residual G(y) and its Jacobian, rows equilibrated to unit max entry. */
+  const residual = (y: Float64Array, withJacobian: boolean): number => {
+    model.compiledRhs(0, y, f);
+    rhsEvaluations++;
+    if (withJacobian) model.jacobian(0, y, J);
+    JG.fill(0);
+    // row 0: the charge identity
+    let q = model.capacitance * model.area * (y[0]! - y0[0]!) - unCarriedCharge;
+    for (let k = 0; k < n; k++) q -= F * model.volumeIn * model.valence[k]! * (y[1 + k]! - y0[1 + k]!);
+    G[0] = q;
+    JG[0] = model.capacitance * model.area;
+    for (let k = 0; k < n; k++) JG[1 + k] = -F * model.volumeIn * model.valence[k]!;
+    for (let k = 0; k < n; k++) {
+      const r = 1 + k;
+      if (permeant.has(k)) {
+        G[r] = f[r]!;
+        for (let j = 0; j < m; j++) JG[r * m + j] = J[r * m + j]!;
+      } else {
+        G[r] = y[r]! - inside0[k]!;
+        JG[r * m + r] = 1;
+      }
+      const o = 1 + n + k;
+      if (finite) {
+        G[o] = y[r]! * model.volumeIn + y[o]! * model.volumeOut - molesTarget[k]!;
+        JG[o * m + r] = model.volumeIn;
+        JG[o * m + o] = model.volumeOut;
+      } else {
+        G[o] = y[o]! - y0[o]!;
+        JG[o * m + o] = 1;
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < m; i++) {
+      let big = 0;
+      for (let j = 0; j < m; j++) big = Math.max(big, Math.abs(JG[i * m + j]!));
+      if (big === 0) big = 1;
+      G[i]! /= big;
+      for (let j = 0; j < m; j++) JG[i * m + j]! /= big;
+      norm = Math.max(norm, Math.abs(G[i]!));
+    }
+    return norm;
+  };
+
+  const weightedNorm = (dy: Float64Array, y: Float64Array) => {
+    let worst = 0;
+    for (let i = 0; i < m; i++) worst = Math.max(worst, Math.abs(dy[i]!) / (NEWTON_RTOL * Math.abs(y[i]!) + NEWTON_ATOL));
+    return worst;
+  };
+
+  const step = new Float64Array(m);
+  const trial = new Float64Array(m);
+
+  /** Damped Newton on G = 0 from y (in place). */
+  const newton = (y: Float64Array, maxIterations: number): { ok: boolean; iterations: number } => {
+    let norm = residual(y, true);
+    for (let it = 1; it <= maxIterations; it++) {
+      for (let i = 0; i < m; i++) step[i] = -G[i]!;
+      if (!lu.factor(JG)) return { ok: false, iterations: it };
+      lu.solve(JG, step);
+      let lambda = 1;
+      for (;;) {
+        for (let i = 0; i < m; i++) trial[i] = y[i]! + lambda * step[i]!;
+        const admissible = model.isAdmissible(trial) && trial.every((v, i) => i === 0 || v > 0 || y[i] === 0);
+        if (admissible) {
+          const trialNorm = residual(trial, false);
+          if (Number.isFinite(trialNorm) && (trialNorm <= (1 - 1e-4 * lambda) * norm || lambda === 1 && trialNorm < 1e-12)) break;
+        }
+        lambda /= 2;
+        if (lambda < 1e-6) return { ok: false, iterations: it };
+      }
+      for (let i = 0; i < m; i++) step[i]! *= lambda;
+      y.set(trial);
+      norm = residual(y, true);
+      if (lambda === 1 && weightedNorm(step, y) <= 1) return { ok: true, iterations: it };
+    }
+    return { ok: false, iterations: maxIterations };
+  };
+
+  /** Pseudo-transient continuation on y' = f(y) (which keeps every invariant by itself). */
+  const continuation = (y: Float64Array): number => {
+    const A = new Float64Array(m * m);
+    let delta = 1e-5;
+    let previous = Infinity;
+    for (let k = 1; k <= 2000; k++) {
+      model.compiledRhs(0, y, f);
+      rhsEvaluations++;
+      model.jacobian(0, y, J);
+      let fNorm = 0;
+      for (let i = 0; i < m; i++) fNorm = Math.max(fNorm, Math.abs(f[i]!) / (1e-6 * Math.abs(y[i]!) + 1e-9));
+      if (Number.isFinite(previous)) delta *= Math.min(10, Math.max(0.1, previous / fNorm));
+      previous = fNorm;
+      for (let tries = 0; ; tries++) {
+        for (let i = 0; i < m * m; i++) A[i] = -J[i]!;
+        for (let i = 0; i < m; i++) A[i * m + i]! += 1 / delta;
+        step.set(f);
+        if (lu.factor(A)) {
+          lu.solve(A, step);
+          for (let i = 0; i < m; i++) trial[i] = y[i]! + step[i]!;
+          if (model.isAdmissible(trial) && trial.every(Number.isFinite)) break;
+        }
+        delta /= 4;
+        if (tries > 30) return k;
+      }
+      y.set(trial);
+      if (delta > 1e10) return k;
+    }
+    return 2000;
+  };
+
+  const y = Float64Array.from(y0);
+  for (let k = 0; k < n; k++) if (!permeant.has(k)) y[1 + k] = inside0[k]!;
+  let first = newton(y, 50);
+  let continuationSteps = 0;
+  let newtonIterations = first.iterations;
+  if (!first.ok) {
+    y.set(y0);
+    continuationSteps = continuation(y);
+    first = newton(y, 50);
+    newtonIterations += first.iterations;
+  }
+  model.jacobian(0, y, J);
+  const scale = Math.max(...J.map(Math.abs));
+  const eig: Eigenvalue[] = eigenvalues(J, m);
+  const zeroTolerance = 1e-10 * scale;
+  let zeros = 0;
+  let maxRe = -Infinity;
+  for (const e of eig) {
+    if (Math.hypot(e.re, e.im) <= zeroTolerance) zeros++;
+    else maxRe = Math.max(maxRe, e.re);
+  }
+  const stable = maxRe < 0;
+  return {
+    y,
+    converged: first.ok,
+    message: first.ok
+      ? stable
+        ? "steady state found; it is stable"
+        : `steady state found, but it is unstable (an eigenvalue has real part ${maxRe.toExponential(3)} 1/s)`
+      : "no steady state found: Newton's method and pseudo-transient continuation did not converge; try a time-stepped run (method bdf)",
+    newtonIterations,
+    continuationSteps,
+    rhsEvaluations,
+    maxRealEigenvalue: maxRe,
+    stable,
+    zeroEigenvalues: zeros,
+  };
+}
