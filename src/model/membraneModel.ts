@@ -219,9 +219,14 @@ export class MembraneModel {
   reversalPotential(y: Float64Array): number {
     if (this.channelKind.length === 0) return NaN;
     const work = this.scratch;
-    const V0 = y[0]!;
-    return findRootOfIncreasing((V) => this.ionicCurrents(V, y, work), V0 - 0.01, V0 + 0.01, 20, 1e-15);
+    // consecutive rows have nearly the same E_rev: a tight bracket around the last one (or V)
+    // takes a handful of iterations instead of some forty
+    const guess = Number.isFinite(this.lastReversal) ? this.lastReversal : y[0]!;
+    const root = findRootOfIncreasing((V) => this.ionicCurrents(V, y, work), guess - 1e-4, guess + 1e-4, 20, 1e-15);
+    if (Number.isFinite(root)) this.lastReversal = root;
+    return root;
   }
+  private lastReversal = NaN;
 
   /** Net membrane current (A/m², outward positive): ionic currents minus the applied current = −C_m·dV/dt. */
   netCurrent(y: Float64Array, perIon: Float64Array): number {

@@ -18,7 +18,7 @@ export function headerCell(c: Column): string {
  */
 export class CsvFileRecorder implements Recorder {
   private file: AtomicFile | undefined;
-  private batch: (string | number)[][] = [];
+  private batch: string[] = [];
 
   constructor(readonly path: string) {}
 
@@ -28,18 +28,21 @@ export class CsvFileRecorder implements Recorder {
   }
 
   row(values: Float64Array): void {
-    const cells: (string | number)[] = new Array(values.length);
+    // numbers never need RFC 4180 quoting, so rows are joined directly (2-3x faster than
+    // csv-stringify on numeric rows, ecosystem notes §4); the header goes through csv-stringify
+    let line = "";
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
-      cells[i] = Number.isFinite(v) ? v : "";
+      if (i > 0) line += ",";
+      if (Number.isFinite(v)) line += String(v);
     }
-    this.batch.push(cells);
+    this.batch.push(line);
     if (this.batch.length >= BATCH_ROWS) this.flush();
   }
 
   private flush(): void {
     if (this.batch.length === 0 || !this.file) return;
-    this.file.write(stringify(this.batch, { record_delimiter: "unix" }));
+    this.file.write(`${this.batch.join("\n")}\n`);
     this.batch = [];
   }
 

@@ -15,11 +15,6 @@ const SAFETY = 0.9;
 const MIN_FACTOR = 0.2;
 const MAX_FACTOR = 5;
 
-function allFinite(y: Vector): boolean {
-  for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i]!)) return false;
-  return true;
-}
-
 /**
  * THE driver loop (design.md, principle 3): splits [t0, t1] at the problem's breakpoints, lands
  * exactly on each, takes steps with the method's stepper, accepts or rejects them (adaptive
@@ -44,6 +39,7 @@ export function integrate(
   let t = problem.t0;
   let h = Math.min(control.dt, control.hMax);
   const stats = stepper.stats;
+  const isAdmissible = problem.isAdmissible;
 
   for (const segmentEnd of edges) {
     problem.beginSegment?.(t, segmentEnd);
@@ -65,8 +61,13 @@ export function integrate(
       const hTry = tNext - t;
       if (!(hTry > 0)) throw new IntegrationError(t, `step size underflow (h = ${hTry} s); try a stiff method (bdf) or a larger rtol`);
       const err = stepper.attempt(t, y, hTry, increment);
-      for (let i = 0; i < y.length; i++) yNext[i] = y[i]! + increment[i]!;
-      const admissible = allFinite(yNext) && (problem.isAdmissible?.(yNext) ?? true);
+      let finite = true;
+      for (let i = 0; i < y.length; i++) {
+        const v = y[i]! + increment[i]!;
+        yNext[i] = v;
+        if (v - v !== 0) finite = false; // NaN or ±Infinity
+      }
+      const admissible = finite && (isAdmissible === undefined || isAdmissible(yNext));
 
       if (method.adaptive) {
         const errorNorm = err ?? 0;
