@@ -12,7 +12,8 @@ import { writeFileAtomic } from "../recording/atomicFile.js";
 import { loadScenarioFile } from "../scenario/load.js";
 import { parseOverride } from "../scenario/overrides.js";
 import { simulate } from "../simulation/simulate.js";
-import { runPointsInWorkers, type SweepPoint } from "../sweep/pool.js";
+import { runSweepPoints, type SweepPoint } from "../sweep/pool.js";
+import type { SweepRunResult } from "../sweep/runOne.js";
 import { NULL_RECORDER, SweepRunner } from "../sweep/runOne.js";
 import { IONFLUX_VERSION } from "../version.js";
 
@@ -129,12 +130,14 @@ async function w2(jobs: number) {
   let failed = 0;
   for (let rep = 0; rep < reps.w2; rep++) {
     const t0 = performance.now();
-    let results;
+    let results: SweepRunResult[];
     if (jobs === 1) {
       const runner = new SweepRunner(text, W1_FILE);
       results = points.map((p) => runner.run(p.index, p.sets));
     } else {
-      results = await runPointsInWorkers(text, W1_FILE, points, jobs, 50);
+      const collected: SweepRunResult[] = [];
+      await runSweepPoints({ text, file: W1_FILE, indices: points.map((p) => p.index), setsOf: (k) => [...points[k]!.sets], jobs, batchSize: 50, onResults: (r) => collected.push(...r), stopRequested: () => false });
+      results = collected;
     }
     times.push(performance.now() - t0);
     checksum = results.reduce((s, r) => s + (r.V_final_mV ?? NaN) / 1e3, 0);

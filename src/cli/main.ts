@@ -3,7 +3,9 @@ import { SimulatorError, UsageError } from "../errors.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { checkCommand } from "./commands/check.js";
 import { runCommand } from "./commands/run.js";
-import { sweepCommand } from "./commands/sweep.js";
+import { mergeCommand } from "./commands/merge.js";
+import { checkJobs, sweepCommand } from "./commands/sweep.js";
+import type { ProgressMode } from "./progress.js";
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
@@ -12,6 +14,7 @@ const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v
  * Every error is one line on stderr; a stack trace only with IONFLUX_DEBUG=1.
  */
 export async function main(argv: readonly string[], out = (s: string) => process.stdout.write(`${s}\n`), err = (s: string) => process.stderr.write(`${s}\n`)): Promise<number> {
+  let status = 0;
   try {
     await yargs([...argv])
       .scriptName("ionflux")
@@ -37,21 +40,57 @@ export async function main(argv: readonly string[], out = (s: string) => process
       )
       .command(
         "sweep <file>",
-        "run a grid of variations of one scenario; writes DIR/sweep.csv, one row per run",
+        "run a grid (or a seeded sample) of variations of one scenario; writes DIR/sweep.csv, one row per run",
         (y) =>
           y
-            .positional("file", { type: "string", describe: "scenario file" })
-            .option("vary", { type: "string", array: true, describe: 'PATH=SPEC: a list "1,2,5" or a range "LO:HI:N" / "LO:HI:log:N" (units allowed)' })
+            .positional("file", { type: "string", describe: "scenario file (its sweep: section is used when no --vary is given)" })
+            .option("vary", { type: "string", array: true, describe: 'PATH=SPEC: a list "1,2,5" or a range "LO:HI:N" / "LO:HI:log:N"; with --samples "LO:HI", "LO:HI:log" or "normal:MEAN:SD" (units allowed)' })
+            .option("samples", { type: "number", describe: "draw N seeded random runs instead of the grid" })
+            .option("seed", { type: "number", describe: "seed of the sample (default 1)" })
+            .option("lhs", { type: "boolean", describe: "Latin hypercube sample (with --samples)" })
             .option("jobs", { alias: "j", type: "number", describe: "worker threads (default: the cores available)" })
+            .option("shard", { type: "string", describe: "K/N: run a round-robin share (default: from SLURM_ARRAY_TASK_* inside a job array)" })
+            .option("resume", { type: "boolean", describe: "run only what an interrupted sweep left undone" })
+            .option("trajectories", { type: "boolean", describe: "also keep every run's trajectory CSV in DIR/sweep.runs/" })
+            .option("progress", { choices: ["auto", "always", "never"] as const, default: "auto" as const, describe: "progress on stderr" })
             .option("set", { type: "string", array: true, describe: "override a field in every run: PATH=VALUE" })
             .option("out", { alias: "o", type: "string", default: "output", describe: "output directory" })
             .check((a) => {
-              if (a.jobs !== undefined && !(Number.isInteger(a.jobs) && a.jobs >= 1)) throw new UsageError(`--jobs must be a whole number >= 1, got ${a.jobs}`);
+              checkJobs(a.jobs);
+              if (a.samples !== undefined && !(Number.isInteger(a.samples) && a.samples >= 1)) throw new UsageError(`--samples must be a whole number >= 1, got ${a.samples}`);
+              if (a.seed !== undefined && !(Number.isInteger(a.seed) && a.seed >= 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
               return true;
             }),
-        (args) => sweepCommand({ file: String(args.file), vary: asList(args.vary), set: asList(args.set), jobs: args.jobs, out: String(args.out) }, out),
+        async (args) => {
+          status = await sweepCommand(
+            {
+              file: String(args.file),
+              vary: asList(args.vary),
+              set: asList(args.set),
+              ...(args.samples !== undefined ? { samples: args.samples } : {}),
+              ...(args.seed !== undefined ? { seed: args.seed } : {}),
+              ...(args.lhs !== undefined ? { lhs: args.lhs } : {}),
+              ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
+              ...(args.shard !== undefined ? { shard: String(args.shard) } : {}),
+              resume: Boolean(args.resume),
+              trajectories: Boolean(args.trajectories),
+              progress: args.progress as ProgressMode,
+              out: String(args.out),
+            },
+            out,
+          );
+        },
       )
-      .demandCommand(1, "give a command: run, check or sweep")
+      .command(
+        "merge <dirs..>",
+        "join the shards of a sweep (sweep.shard-K-of-N.csv) into one sweep.csv",
+        (y) =>
+          y
+            .positional("dirs", { type: "string", array: true, describe: "directories holding the shards" })
+            .option("out", { alias: "o", type: "string", default: "output", describe: "where sweep.csv goes" }),
+        (args) => mergeCommand({ dirs: asList(args.dirs), out: String(args.out) }, out),
+      )
+      .demandCommand(1, "give a command: run, check, sweep or merge")
       .strict()
       .recommendCommands()
       .version(IONFLUX_VERSION)
@@ -62,7 +101,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
         throw new UsageError(msg);
       })
       .parseAsync();
-    return 0;
+    return status;
   } catch (e) {
     if (e instanceof SimulatorError) {
       err(`ionflux: ${e.message}`);

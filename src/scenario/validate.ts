@@ -14,7 +14,8 @@ export const SCENARIO_LIMITS = {
   maxSteps: 1e9,
 } as const;
 
-const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "channels", "pumps", "stimulus", "initial", "run"];
+/** `sweep` belongs to `ionflux sweep` (src/sweep/plan.ts) and is ignored by a single run. */
+const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "channels", "pumps", "stimulus", "initial", "run", "sweep"];
 
 /** Raw YAML tree → a validated Scenario in SI numbers. `overridden` names the paths set with --set. */
 export function validateScenario(source: ScenarioSource, tree: unknown, overridden: ReadonlySet<string> = new Set()): Scenario {

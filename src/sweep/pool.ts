@@ -1,46 +1,66 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { SweepRunResult } from "./runOne.js";
+import { SweepRunner, type SweepRunResult } from "./runOne.js";
 
 export interface SweepPoint {
   readonly index: number;
   readonly sets: readonly string[];
 }
 
+export interface PoolJob {
+  readonly text: string;
+  readonly file: string;
+  /** The run indices to do, in the order to hand them out. */
+  readonly indices: readonly number[];
+  /** The --set overrides of run k (built when its batch is sent, never all at once). */
+  readonly setsOf: (k: number) => string[];
+  readonly jobs: number;
+  readonly batchSize?: number;
+  /** Where to keep each run's trajectory CSV (--trajectories), or undefined. */
+  readonly trajectoryDir?: string;
+  readonly onResults: (results: readonly SweepRunResult[]) => void;
+  /** Checked before each batch is handed out: true stops handing out (Ctrl-C). */
+  readonly stopRequested: () => boolean;
+}
+
 /**
- * Runs sweep points on `jobs` worker threads, in batches (one message per `batchSize` runs, so
- * that messaging costs little against the runs), and returns the results in point order.
+ * Runs sweep points on `jobs` worker threads (or in this thread for jobs = 1), in batches (one
+ * message per `batchSize` runs, so that messaging costs little against the runs). Results are
+ * reported per batch as they come; in-flight batches finish before this resolves.
  */
-export async function runPointsInWorkers(
-  text: string,
-  file: string,
-  points: readonly SweepPoint[],
-  jobs: number,
-  batchSize = 25,
-  onProgress?: (done: number) => void,
-): Promise<SweepRunResult[]> {
-  const results: SweepRunResult[] = new Array(points.length);
-  const position = new Map(points.map((p, i) => [p.index, i]));
-  const batches: SweepPoint[][] = [];
-  for (let i = 0; i < points.length; i += batchSize) batches.push(points.slice(i, i + batchSize));
+export async function runSweepPoints(job: PoolJob): Promise<void> {
+  const batchSize = job.batchSize ?? 25;
   let next = 0;
-  let done = 0;
+  const nextBatch = (): SweepPoint[] | null => {
+    if (next >= job.indices.length || job.stopRequested()) return null;
+    const batch = job.indices.slice(next, next + batchSize).map((k) => ({ index: k, sets: job.setsOf(k) }));
+    next += batch.length;
+    return batch;
+  };
+  if (job.jobs <= 1) {
+    const runner = new SweepRunner(job.text, job.file);
+    for (let batch = nextBatch(); batch; batch = nextBatch()) {
+      job.onResults(batch.map((p) => runner.run(p.index, p.sets, job.trajectoryDir)));
+      await new Promise((resolve) => setImmediate(resolve)); // let a Ctrl-C be seen
+    }
+    return;
+  }
   const workerUrl = workerScript();
-  const workers = Array.from({ length: Math.max(1, Math.min(jobs, batches.length)) }, () => new Worker(workerUrl, { workerData: { text, file, baseSets: [] } }));
+  const count = Math.max(1, Math.min(job.jobs, Math.ceil(job.indices.length / batchSize)));
+  const workers = Array.from({ length: count }, () => new Worker(workerUrl, { workerData: { text: job.text, file: job.file, baseSets: [], trajectoryDir: job.trajectoryDir } }));
   try {
     await Promise.all(
       workers.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
             const feed = () => {
-              if (next >= batches.length) return resolve();
-              w.postMessage(batches[next++]);
+              const batch = nextBatch();
+              if (!batch) return resolve();
+              w.postMessage(batch);
             };
-            w.on("message", (batch: SweepRunResult[]) => {
-              for (const r of batch) results[position.get(r.index)!] = r;
-              done += batch.length;
-              onProgress?.(done);
+            w.on("message", (results: SweepRunResult[]) => {
+              job.onResults(results);
               feed();
             });
             w.on("error", reject);
@@ -51,7 +71,6 @@ export async function runPointsInWorkers(
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return results;
 }
 
 /** The bundled worker (dist/sweep-worker.mjs) when built, else the compiled module beside this one. */

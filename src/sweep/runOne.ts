@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import { MembraneModel } from "../model/membraneModel.js";
+import { CsvFileRecorder } from "../recording/csv.js";
 import type { Recorder } from "../recording/types.js";
 import { parseScenarioSource } from "../scenario/source.js";
 import { applyOverrides, parseOverride } from "../scenario/overrides.js";
@@ -27,7 +29,7 @@ export interface SweepRunResult {
  * overrides are applied to the raw tree and validated, as `ionflux run --set` would.
  */
 export class SweepRunner {
-  private readonly source;
+  readonly source;
   constructor(text: string, file: string, private readonly baseSets: readonly string[] = []) {
     this.source = parseScenarioSource(text, file);
   }
@@ -37,11 +39,14 @@ export class SweepRunner {
     return validateScenario(this.source, tree, paths);
   }
 
-  run(index: number, sets: readonly string[]): SweepRunResult {
+  /** One run; with `trajectoryDir`, its trajectory goes to DIR/run-NNNNNN.csv as `ionflux run` writes it. */
+  run(index: number, sets: readonly string[], trajectoryDir?: string): SweepRunResult {
     try {
       const scenario = this.scenario(sets);
       const model = new MembraneModel(scenario);
-      const r = simulate(model, { ...scenario.run, recordEvery: scenario.run.duration }, NULL_RECORDER);
+      const r = trajectoryDir
+        ? simulate(model, scenario.run, new CsvFileRecorder(join(trajectoryDir, `run-${String(index).padStart(6, "0")}.csv`)))
+        : simulate(model, { ...scenario.run, recordEvery: scenario.run.duration }, NULL_RECORDER);
       return {
         index,
         converged: r.converged,
@@ -53,7 +58,8 @@ export class SweepRunner {
         rhsEvaluations: r.stats.rhsEvaluations,
       };
     } catch (e) {
-      return { index, error: (e as Error).message };
+      // one line, always: the row's error cell
+      return { index, error: String((e as Error).message ?? e).replace(/\s+/g, " ") };
     }
   }
 }

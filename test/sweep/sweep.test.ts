@@ -51,7 +51,7 @@ describe("ionflux sweep (the built binary)", () => {
     const r2 = ionflux([...args, "--jobs", "2", "--out", b]);
     expect(r1.status).toBe(0);
     expect(r2.status).toBe(0);
-    expect(r1.stdout).toContain("9 runs (3 failed)");
+    expect(r1.stdout).toMatch(/9 runs \(a grid of 3 x 3; 3 failed\)/);
     const text = readFileSync(join(a, "sweep.csv"), "utf8");
     expect(readFileSync(join(b, "sweep.csv"), "utf8")).toBe(text);
     const rows: Record<string, string>[] = parse(text, { columns: true });

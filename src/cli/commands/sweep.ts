@@ -1,59 +1,136 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { stringify } from "csv-stringify/sync";
 import { ScenarioError, UsageError } from "../../errors.js";
-import { writeFileAtomic } from "../../recording/atomicFile.js";
-import { gridPoint, gridSize, parseAxis } from "../../sweep/grid.js";
-import { runPointsInWorkers, type SweepPoint } from "../../sweep/pool.js";
-import { SweepRunner, type SweepRunResult } from "../../sweep/runOne.js";
+import { removeStaleTemporaries } from "../../recording/atomicFile.js";
+import { parseScenarioSource } from "../../scenario/source.js";
+import { OrderedSweepWriter, readDoneRows, sweepHeader, sweepRow, writeMeta } from "../../sweep/output.js";
+import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
+import { runSweepPoints } from "../../sweep/pool.js";
+import { SweepRunner } from "../../sweep/runOne.js";
+import { parseShard, shardRuns, shardStem } from "../../sweep/shard.js";
 import { fmt } from "../format.js";
+import { Progress, type ProgressMode } from "../progress.js";
 
 export interface SweepOptions {
   readonly file: string;
   readonly vary: readonly string[];
   readonly set: readonly string[];
+  readonly samples?: number;
+  readonly seed?: number;
+  readonly lhs?: boolean;
   readonly jobs?: number;
+  readonly shard?: string;
+  readonly resume?: boolean;
+  readonly trajectories?: boolean;
+  readonly progress: ProgressMode;
   readonly out: string;
 }
 
-const SUMMARY_COLUMNS = ["converged", "t_converged [s]", "V_final [mV]", "E_rev_final [mV]", "I_net_final [uA/cm^2]", "steps", "rhs_evaluations", "error"];
-
-function summaryCells(r: SweepRunResult): (string | number)[] {
-  if (r.error !== undefined) return ["", "", "", "", "", "", "", r.error];
-  const num = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "" : x);
-  return [r.converged ? "true" : "false", num(r.tConverged_s), num(r.V_final_mV), num(r.E_rev_final_mV), num(r.I_net_final_uA_cm2), num(r.steps), num(r.rhsEvaluations), ""];
-}
+/** Exit status of a sweep stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const INTERRUPTED = 130;
 
 /**
- * `ionflux sweep FILE --vary PATH=SPEC...`: the Cartesian grid of runs on `jobs` threads, one row
- * per run in grid order in DIR/sweep.csv (written whole); a failed run is a row with its error.
+ * `ionflux sweep FILE`: the grid (or seeded sample) of runs on `jobs` threads. Rows stream to
+ * DIR/sweep.csv in run order; a failed run is a row with its error; Ctrl-C leaves a valid partial
+ * table that `--resume` completes; `--shard K/N` runs a round-robin share into
+ * DIR/sweep.shard-K-of-N.csv for `ionflux merge`. Returns the exit status.
  */
-export async function sweepCommand(opts: SweepOptions, print: (line: string) => void): Promise<void> {
-  if (opts.vary.length === 0) throw new UsageError("sweep needs at least one --vary PATH=SPEC");
-  const axes = opts.vary.map(parseAxis);
-  const total = gridSize(axes);
+export async function sweepCommand(opts: SweepOptions, print: (line: string) => void): Promise<number> {
   let text: string;
   try {
     text = readFileSync(opts.file, "utf8");
   } catch (e) {
     throw new ScenarioError(opts.file, "", (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `cannot read (${(e as Error).message})`);
   }
-  const points: SweepPoint[] = Array.from({ length: total }, (_, k) => ({
-    index: k,
-    sets: [...opts.set, ...gridPoint(axes, k).map((v, a) => `${axes[a]!.path}=${v}`)],
-  }));
-  // validate the first point here, so that a bad scenario or path fails once, clearly, up front
-  const probe = new SweepRunner(text, opts.file);
-  const scenario = probe.scenario(points[0]!.sets);
-  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), total));
+  const section = sweepSectionOf(parseScenarioSource(text, opts.file));
+  const useCli = opts.vary.length > 0;
+  const plan = buildPlan(text, {
+    vary: useCli ? opts.vary : (section.vary ?? []),
+    set: opts.set,
+    ...((useCli ? opts.samples : (opts.samples ?? section.samples)) !== undefined ? { samples: (useCli ? opts.samples : (opts.samples ?? section.samples))! } : {}),
+    ...((opts.seed ?? section.seed) !== undefined ? { seed: (opts.seed ?? section.seed)! } : {}),
+    latinHypercube: opts.lhs ?? section.latinHypercube ?? false,
+  });
+  const setsOf = (k: number) => [...opts.set, ...plan.valuesAt(k).map((v, i) => `${plan.columns[i]}=${v}`)];
+  // a bad scenario or path fails once, clearly, up front (the first run's overrides)
+  const scenario = new SweepRunner(text, opts.file).scenario(setsOf(0));
+
+  const shard = parseShard(opts.shard);
+  const runs = shardRuns(plan.total, shard);
+  const stem = shardStem(shard);
+  mkdirSync(opts.out, { recursive: true });
+  removeStaleTemporaries(opts.out);
+  const csvPath = join(opts.out, `${stem}.csv`);
+  const metaPath = join(opts.out, `${stem}.meta.json`);
+  const header = sweepHeader(plan.columns);
+  const done = opts.resume ? readDoneRows(csvPath, metaPath, plan.id, header) : new Map<number, string>();
+  const todo = runs.filter((k) => !done.has(k));
+  const trajectoryDir = opts.trajectories ? join(opts.out, `${stem}.runs`) : undefined;
+  if (trajectoryDir) mkdirSync(trajectoryDir, { recursive: true });
+
+  const writer = new OrderedSweepWriter(csvPath, header, runs);
+  for (const [k, line] of done) writer.add(k, line);
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), todo.length || 1));
+  const progress = new Progress(todo.length, opts.progress, scenario.name);
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+  };
+  process.once("SIGINT", onInterrupt);
+  process.once("SIGTERM", onInterrupt);
+  let finished = 0;
+  let failed = 0;
   const started = performance.now();
-  const results = jobs === 1 ? points.map((p) => probe.run(p.index, p.sets)) : await runPointsInWorkers(text, opts.file, points, jobs);
+  try {
+    await runSweepPoints({
+      text,
+      file: opts.file,
+      indices: todo,
+      setsOf,
+      jobs,
+      ...(trajectoryDir ? { trajectoryDir } : {}),
+      onResults: (results) => {
+        for (const r of results) {
+          if (r.error !== undefined) failed++;
+          writer.add(r.index, sweepRow(r.index, plan.valuesAt(r.index), r));
+        }
+        finished += results.length;
+        progress.update(finished);
+      },
+      stopRequested: () => interrupted,
+    });
+  } catch (e) {
+    writer.discard();
+    throw e;
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    process.removeListener("SIGTERM", onInterrupt);
+    progress.finish();
+  }
+  const rows = writer.close();
+  const complete = rows === runs.length;
+  writeMeta(metaPath, {
+    sweep_id: plan.id,
+    total_runs: plan.total,
+    shard: shard ? { index: shard.index, count: shard.count } : null,
+    runs_expected: runs.length,
+    runs_done: rows,
+    complete,
+  });
   const seconds = (performance.now() - started) / 1e3;
-  const header = ["run", ...axes.map((a) => a.path), ...SUMMARY_COLUMNS];
-  const rows = results.map((r, k) => [k, ...gridPoint(axes, k), ...summaryCells(r)]);
-  const path = join(opts.out, "sweep.csv");
-  writeFileAtomic(path, stringify([header, ...rows], { record_delimiter: "unix" }));
-  const failed = results.filter((r) => r.error !== undefined).length;
-  print(`${scenario.name}: ${total} runs (${failed} failed) on ${jobs} thread${jobs > 1 ? "s" : ""} in ${fmt(seconds, 3)} s (${fmt(total / seconds, 4)} runs/s) -> ${path}`);
+  const what = `${plan.description}${shard ? `, shard ${shard.index}/${shard.count}` : ""}`;
+  if (!complete) {
+    print(`${scenario.name}: interrupted after ${rows} of ${runs.length} runs (${what}); ${csvPath} holds them; finish with --resume`);
+    return INTERRUPTED;
+  }
+  print(
+    `${scenario.name}: ${runs.length} runs (${what}; ${failed} failed${done.size ? `, ${done.size} kept from before` : ""}) on ${jobs} thread${jobs > 1 ? "s" : ""} ` +
+      `in ${fmt(seconds, 3)} s (${fmt(todo.length / seconds, 4)} runs/s) -> ${csvPath}`,
+  );
+  return 0;
+}
+
+export function checkJobs(jobs: number | undefined): void {
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number >= 1, got ${jobs}`);
 }

@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import { SimulatorError } from "../errors.js";
+import { AtomicFile, writeFileAtomic } from "../recording/atomicFile.js";
+import type { SweepRunResult } from "./runOne.js";
+
+/** The end-state columns of sweep.csv, after `run` and the varied parameters. */
+export const SUMMARY_COLUMNS = ["converged", "t_converged [s]", "V_final [mV]", "E_rev_final [mV]", "I_net_final [uA/cm^2]", "steps", "rhs_evaluations", "error"];
+
+export function sweepHeader(columns: readonly string[]): string[] {
+  return ["run", ...columns, ...SUMMARY_COLUMNS];
+}
+
+/** One sweep.csv line (RFC 4180 via csv-stringify: an error message may hold commas or quotes). */
+export function sweepRow(k: number, values: readonly string[], r: SweepRunResult): string {
+  const num = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "" : x);
+  const cells =
+    r.error !== undefined
+      ? ["", "", "", "", "", "", "", r.error]
+      : [r.converged ? "true" : "false", num(r.tConverged_s), num(r.V_final_mV), num(r.E_rev_final_mV), num(r.I_net_final_uA_cm2), num(r.steps), num(r.rhsEvaluations), ""];
+  return stringify([[k, ...values, ...cells]], { record_delimiter: "unix" });
+}
+
+/** What a finished or interrupted sweep file holds (the sidecar DIR/NAME.meta.json). */
+export interface SweepMeta {
+  readonly sweep_id: string;
+  readonly total_runs: number;
+  readonly shard: { readonly index: number; readonly count: number } | null;
+  readonly runs_expected: number;
+  readonly runs_done: number;
+  readonly complete: boolean;
+}
+
+export class ResumeError extends SimulatorError {}
+
+/**
+ * Writes sweep rows in run order whatever order they finish in: rows wait in a buffer until the
+ * rows before them are written (the buffer holds at most the runs in flight, so memory does not
+ * grow with the sweep), and go to a temporary file that becomes the CSV on close(). On an
+ * interrupt, close() writes the rows it has, sorted, so the partial file is a valid table.
+ */
+export class OrderedSweepWriter {
+  private readonly file: AtomicFile;
+  private readonly pending = new Map<number, string>();
+  private cursor = 0;
+  private written = 0;
+
+  constructor(
+    readonly path: string,
+    header: readonly string[],
+    /** The run indices this file will hold, ascending. */
+    private readonly expected: readonly number[],
+  ) {
+    this.file = new AtomicFile(path);
+    this.file.write(stringify([header], { record_delimiter: "unix" }));
+  }
+
+  add(k: number, line: string): void {
+    this.pending.set(k, line);
+    while (this.cursor < this.expected.length && this.pending.has(this.expected[this.cursor]!)) {
+      const key = this.expected[this.cursor]!;
+      this.file.write(this.pending.get(key)!);
+      this.pending.delete(key);
+      this.cursor++;
+      this.written++;
+    }
+  }
+
+  /** Commits the file; returns the number of rows in it. */
+  close(): number {
+    for (const k of [...this.pending.keys()].sort((a, b) => a - b)) {
+      this.file.write(this.pending.get(k)!);
+      this.written++;
+    }
+    this.pending.clear();
+    this.file.commit();
+    return this.written;
+  }
+
+  discard(): void {
+    this.file.discard();
+  }
+}
+
+export function writeMeta(path: string, meta: SweepMeta): void {
+  writeFileAtomic(path, `${JSON.stringify(meta, null, 2)}\n`);
+}
+
+export function readMeta(path: string): SweepMeta | null {
+  if (!existsSync(path)) return null;
+  return JSON.parse(readFileSync(path, "utf8")) as SweepMeta;
+}
+
+/**
+ * The rows of an earlier (interrupted) run of the same sweep, by run index, as line texts.
+ * Refuses a file from another sweep or with another header.
+ */
+export function readDoneRows(csvPath: string, metaPath: string, sweepId: string, header: readonly string[]): Map<number, string> {
+  const done = new Map<number, string>();
+  if (!existsSync(csvPath)) return done;
+  const meta = readMeta(metaPath);
+  if (!meta || meta.sweep_id !== sweepId) {
+    throw new ResumeError(`${csvPath}: not from this sweep (different scenario, overrides or parameters); move it away or drop --resume`);
+  }
+  const rows: string[][] = parse(readFileSync(csvPath, "utf8"));
+  if (rows[0]?.join("\u0000") !== header.join("\u0000")) throw new ResumeError(`${csvPath}: its header differs from this sweep's`);
+  for (const row of rows.slice(1)) done.set(Number(row[0]), stringify([row], { record_delimiter: "unix" }));
+  return done;
+}

@@ -1,0 +1,83 @@
+import { createHash } from "node:crypto";
+import { UsageError } from "../errors.js";
+import { FieldReader } from "../scenario/reader.js";
+import type { ScenarioSource } from "../scenario/source.js";
+import { gridPoint, gridSize, parseAxis, type Axis } from "./grid.js";
+import { drawSample, parseDistribution } from "./sample.js";
+
+/** What a sweep runs: run k sets `columns[i]` to `valuesAt(k)[i]` (as --set texts). */
+export interface SweepPlan {
+  readonly columns: readonly string[];
+  readonly total: number;
+  valuesAt(k: number): string[];
+  /** Identifies the sweep (scenario text, overrides, parameters): shards of one sweep share it. */
+  readonly id: string;
+  readonly description: string;
+}
+
+export interface SweepRequest {
+  readonly vary: readonly string[];
+  readonly samples?: number;
+  readonly seed?: number;
+  readonly latinHypercube?: boolean;
+  readonly set: readonly string[];
+}
+
+/**
+ * Reads the optional `sweep:` section of a scenario: the whole study in one file.
+ *   sweep:
+ *     vary: { channels.k-leak.conductance: "0.1 mS/cm^2:10 mS/cm^2:log:20", temperature: "6 degC:37 degC:5" }
+ *     samples: 200        # optional: a seeded random sample instead of the grid
+ *     seed: 1
+ *     design: lhs         # random | lhs (Latin hypercube), for samples
+ */
+export function sweepSectionOf(source: ScenarioSource): Partial<SweepRequest> {
+  const tree = source.tree as Record<string, unknown> | null;
+  if (!tree || typeof tree !== "object" || tree.sweep === undefined) return {};
+  const r = new FieldReader(source);
+  const s = r.mapping(["sweep"], tree.sweep, ["vary", "samples", "seed", "design"]);
+  const varyTree = r.required(["sweep", "vary"], s.vary, "a mapping of field paths to specs");
+  if (!varyTree || typeof varyTree !== "object" || Array.isArray(varyTree)) r.fail(["sweep", "vary"], "expected a mapping of field paths to specs");
+  const vary = Object.entries(varyTree as Record<string, unknown>).map(([path, spec]) => `${path}=${typeof spec === "number" ? spec : r.string(["sweep", "vary", path], spec, "a spec like 1,2,5 or LO:HI:N")}`);
+  const design = s.design === undefined ? "random" : r.string(["sweep", "design"], s.design);
+  if (design !== "random" && design !== "lhs") r.fail(["sweep", "design"], `expected random or lhs, got "${design}"`);
+  return {
+    vary,
+    ...(s.samples !== undefined ? { samples: r.number(["sweep", "samples"], s.samples, { integer: true, min: 1, max: 10_000_000 }) } : {}),
+    ...(s.seed !== undefined ? { seed: r.number(["sweep", "seed"], s.seed, { integer: true, min: 0 }) } : {}),
+    latinHypercube: design === "lhs",
+  };
+}
+
+const MAX_RUNS = 100_000_000;
+
+export function buildPlan(scenarioText: string, request: SweepRequest): SweepPlan {
+  if (request.vary.length === 0) throw new UsageError("a sweep needs at least one --vary PATH=SPEC (or a sweep: section in the scenario)");
+  const id = (extra: unknown) =>
+    createHash("sha256").update(JSON.stringify({ scenario: scenarioText, set: request.set, extra })).digest("hex").slice(0, 16);
+  if (request.samples !== undefined) {
+    const distributions = request.vary.map(parseDistribution);
+    const seed = request.seed ?? 1;
+    const count = request.samples;
+    if (count > MAX_RUNS) throw new UsageError(`--samples ${count}: at most ${MAX_RUNS}`);
+    const sample = drawSample(distributions, count, seed, request.latinHypercube ?? false);
+    const text = (x: number, unit: string) => (unit ? `${x} ${unit}` : String(x));
+    return {
+      columns: distributions.map((d) => d.path),
+      total: count,
+      valuesAt: (k) => sample[k]!.map((x, j) => text(x, distributions[j]!.unit)),
+      id: id({ distributions, seed, count, lhs: request.latinHypercube ?? false }),
+      description: `${count} ${request.latinHypercube ? "Latin hypercube" : "random"} samples (seed ${seed})`,
+    };
+  }
+  const axes: Axis[] = request.vary.map(parseAxis);
+  const total = gridSize(axes);
+  if (total > MAX_RUNS) throw new UsageError(`the grid has ${total} runs; at most ${MAX_RUNS}`);
+  return {
+    columns: axes.map((a) => a.path),
+    total,
+    valuesAt: (k) => gridPoint(axes, k),
+    id: id({ axes }),
+    description: `a grid of ${axes.map((a) => a.values.length).join(" x ")}`,
+  };
+}
