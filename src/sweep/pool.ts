@@ -38,20 +38,23 @@ export async function runSweepPoints(job: PoolJob): Promise<void> {
     next += batch.length;
     return batch;
   };
-  if (job.jobs <= 1) {
+  // this thread is one of the jobs: a sweep of N jobs starts N − 1 workers, whose start-up
+  // (a fresh V8 isolate that loads and JIT-compiles everything anew) is the main cost of short sweeps
+  const local = async () => {
     const runner = new SweepRunner(job.text, job.file);
     for (let batch = nextBatch(); batch; batch = nextBatch()) {
       job.onResults(batch.map((p) => runner.run(p.index, p.sets, job.trajectoryDir)));
-      await new Promise((resolve) => setImmediate(resolve)); // let a Ctrl-C be seen
+      await new Promise((resolve) => setImmediate(resolve)); // let worker messages and a Ctrl-C in
     }
-    return;
-  }
+  };
+  const workerCount = Math.max(0, Math.min(job.jobs, Math.ceil(job.indices.length / batchSize)) - 1);
+  if (workerCount === 0) return local();
   const workerUrl = workerScript();
-  const count = Math.max(1, Math.min(job.jobs, Math.ceil(job.indices.length / batchSize)));
-  const workers = Array.from({ length: count }, () => new Worker(workerUrl, { workerData: { text: job.text, file: job.file, baseSets: [], trajectoryDir: job.trajectoryDir } }));
+  const workers = Array.from({ length: workerCount }, () => new Worker(workerUrl, { workerData: { text: job.text, file: job.file, baseSets: [], trajectoryDir: job.trajectoryDir } }));
   try {
-    await Promise.all(
-      workers.map(
+    await Promise.all([
+      local(),
+      ...workers.map(
         (w) =>
           new Promise<void>((resolve, reject) => {
             const feed = () => {
@@ -67,7 +70,7 @@ export async function runSweepPoints(job: PoolJob): Promise<void> {
             feed();
           }),
       ),
-    );
+    ]);
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
