@@ -2,6 +2,7 @@ import { FARADAY_C_PER_MOL as F } from "../physics/constants.js";
 import { ghkPhi } from "../physics/ghk.js";
 import type { Scenario } from "../scenario/types.js";
 import type { Rhs } from "../solvers/types.js";
+import type { GateSet } from "./gates.js";
 
 /**
  * The right-hand side of one scenario as straight-line JavaScript, with its parameters as literals
@@ -11,7 +12,7 @@ import type { Rhs } from "../solvers/types.js";
  * current of the present smooth piece: [total, per ion...] (A/m²).
  * The generic MembraneModel.rhs is the reference it is tested against.
  */
-export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVoltage: number): Rhs {
+export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVoltage: number, gates: GateSet): Rhs {
   const n = scenario.ions.length;
   const idx = (name: string) => scenario.ions.findIndex((i) => i.name === name);
   // parameters live in an array read by the code, so that the code text depends only on the
@@ -23,15 +24,19 @@ export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVolt
   };
   const lines: string[] = ["const V = y[0];"];
   for (let k = 0; k < n; k++) lines.push(`let I${k} = 0;`);
-  for (const ch of scenario.channels) {
+  scenario.channels.forEach((ch, c) => {
     const k = idx(ch.ion);
     const z = scenario.ions[k]!.valence;
+    // the open fraction Π x^p of a gated channel, as plain multiplications
+    const factors: string[] = [];
+    for (let j = gates.start[c]!; j < gates.end[c]!; j++) for (let p = 0; p < gates.power[j]!; p++) factors.push(`y[${gates.offset + j}]`);
+    const open = factors.length ? `${factors.join(" * ")} * ` : "";
     if (ch.kind === "ohmic") {
-      lines.push(`I${k} += ${lit(ch.conductance)} * (V - ${lit(thermalVoltage / z)} * Math.log(y[${1 + n + k}] / y[${1 + k}]));`);
+      lines.push(`I${k} += ${open}${lit(ch.conductance)} * (V - ${lit(thermalVoltage / z)} * Math.log(y[${1 + n + k}] / y[${1 + k}]));`);
     } else {
-      lines.push(`{ const u = ${lit(z / thermalVoltage)} * V; I${k} += ${lit(ch.permeability * z * F)} * (y[${1 + k}] * phi(u) - y[${1 + n + k}] * phi(-u)); }`);
+      lines.push(`{ const u = ${lit(z / thermalVoltage)} * V; I${k} += ${open}${lit(ch.permeability * z * F)} * (y[${1 + k}] * phi(u) - y[${1 + n + k}] * phi(-u)); }`);
     }
-  }
+  });
   const na = idx("Na");
   const kk = idx("K");
   for (const p of scenario.pumps) {
@@ -49,15 +54,17 @@ export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVolt
     lines.push(`d[${1 + k}] = ${lit(inFactor)} * (-I${k} + levels[${1 + k}]);`);
     lines.push(outFactor === 0 ? `d[${1 + n + k}] = 0;` : `d[${1 + n + k}] = ${lit(outFactor)} * I${k};`);
   });
+  for (let j = 0; j < gates.count; j++) lines.push(`d[${gates.offset + j}] = gd[${j}](V, t, y[${gates.offset + j}]);`);
   const body = `"use strict"; return function rhs(t, y, d) {\n  ${lines.join("\n  ")}\n};`;
   let factory = FACTORIES.get(body);
   if (!factory) {
-    factory = new Function("phi", "levels", "p", body) as Factory;
+    factory = new Function("phi", "levels", "p", "gd", body) as Factory;
     FACTORIES.set(body, factory);
   }
-  return factory(ghkPhi, levels, Float64Array.from(params));
+  const gd = Array.from({ length: gates.count }, (_, j) => gates.derivativeFunction(j));
+  return factory(ghkPhi, levels, Float64Array.from(params), gd);
 }
 
-type Factory = (phi: (u: number) => number, levels: Float64Array, p: Float64Array) => Rhs;
+type Factory = (phi: (u: number) => number, levels: Float64Array, p: Float64Array, gd: ((V: number, t: number, x: number) => number)[]) => Rhs;
 /** One factory per model structure (bounded: a process sees few structures). */
 const FACTORIES = new Map<string, Factory>();

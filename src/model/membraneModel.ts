@@ -4,6 +4,7 @@ import { findRootOfIncreasing } from "../numerics/roots.js";
 import type { Scenario } from "../scenario/types.js";
 import type { OdeProblem } from "../solvers/types.js";
 import { compileRhs } from "./compiledRhs.js";
+import { GateSet } from "./gates.js";
 import { Stimulus } from "./stimulus.js";
 
 const OHMIC = 0;
@@ -11,8 +12,9 @@ const GHK = 1;
 
 /**
  * The membrane model of physics.md as an ODE in SI units.
- * State y = [V, c_in[0..n-1], c_out[0..n-1]] (V in volts, c in mol/m³). With a clamped bath the
- * c_out entries stay in the state (so the layout never changes) but their derivatives are zero.
+ * State y = [V, c_in[0..n-1], c_out[0..n-1], gates...] (V in volts, c in mol/m³, gates unitless).
+ * With a clamped bath the c_out entries stay in the state (so the layout never changes) but their
+ * derivatives are zero.
  * The right-hand side and the Jacobian use flat typed arrays and allocate nothing.
  */
 export class MembraneModel {
@@ -27,6 +29,7 @@ export class MembraneModel {
   readonly capacitance: number;
   readonly temperature: number;
   readonly stimulus: Stimulus;
+  readonly gates: GateSet;
   readonly y0: Float64Array;
   /** RT/F, volts. */
   private readonly thermalVoltage: number;
@@ -57,7 +60,8 @@ export class MembraneModel {
 
   constructor(readonly scenario: Scenario) {
     const n = (this.ionCount = scenario.ions.length);
-    this.size = 1 + 2 * n;
+    this.gates = new GateSet(scenario, 1 + 2 * n);
+    this.size = 1 + 2 * n + this.gates.count;
     this.ionNames = scenario.ions.map((i) => i.name);
     this.valence = Float64Array.from(scenario.ions, (i) => i.valence);
     this.area = scenario.cell.area;
@@ -89,8 +93,10 @@ export class MembraneModel {
       this.y0[1 + k] = ion.inside;
       this.y0[1 + n + k] = ion.outside;
     });
+    // gates start at their steady state for the initial voltage
+    for (let j = 0; j < this.gates.count; j++) this.y0[this.gates.offset + j] = this.gates.steadyState(j, scenario.initialVoltage, 0);
     this.levels = new Float64Array(n + 1);
-    this.compiledRhs = compileRhs(scenario, this.levels, this.thermalVoltage);
+    this.compiledRhs = compileRhs(scenario, this.levels, this.thermalVoltage, this.gates);
     this.setSegment(0);
   }
 
@@ -119,11 +125,12 @@ export class MembraneModel {
       const z = this.valence[k]!;
       const cin = y[1 + k]!;
       const cout = y[1 + n + k]!;
+      const open = this.gates.openFraction(c, y);
       if (this.channelKind[c] === OHMIC) {
-        out[k]! += this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
+        out[k]! += open * this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
       } else {
         const u = (z * V) / vt;
-        out[k]! += this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
+        out[k]! += open * this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
       }
     }
     for (let p = 0; p < this.pumpMax.length; p++) {
@@ -146,7 +153,7 @@ export class MembraneModel {
   }
 
   /** y' = f(y) of physics.md. */
-  readonly rhs = (_t: number, y: Float64Array, dydt: Float64Array): void => {
+  readonly rhs = (t: number, y: Float64Array, dydt: Float64Array): void => {
     const n = this.ionCount;
     const I = this.ionCurrent;
     const total = this.ionicCurrents(y[0]!, y, I);
@@ -155,10 +162,12 @@ export class MembraneModel {
       dydt[1 + k] = this.inFactor[k]! * (-I[k]! + this.appliedPerIon[k]!);
       dydt[1 + n + k] = this.outFactor[k]! * I[k]!;
     }
+    const g = this.gates;
+    for (let j = 0; j < g.count; j++) dydt[g.offset + j] = g.derivative(j, y[0]!, t, y[g.offset + j]!);
   };
 
   /** Analytic ∂f/∂y, row-major. The applied current is constant within a piece, so it drops out. */
-  readonly jacobian = (_t: number, y: Float64Array, J: Float64Array): void => {
+  readonly jacobian = (t: number, y: Float64Array, J: Float64Array): void => {
     const n = this.ionCount;
     const m = this.size;
     const dI = this.dCurrent; // dI[k*m + j] = ∂I_k/∂y_j
@@ -170,18 +179,25 @@ export class MembraneModel {
       const z = this.valence[k]!;
       const cin = y[1 + k]!;
       const cout = y[1 + n + k]!;
-      const s = this.channelScale[c]!;
+      const open = this.gates.openFraction(c, y);
+      const s = this.channelScale[c]! * open;
       const row = k * m;
+      let base: number; // the channel's current with all its gates open
       if (this.channelKind[c] === OHMIC) {
         dI[row]! += s;
         dI[row + 1 + k]! += (s * vt) / (z * cin);
         dI[row + 1 + n + k]! -= (s * vt) / (z * cout);
+        base = this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
       } else {
         const u = (z * V) / vt;
         const zF = z * F;
         dI[row]! += s * zF * (z / vt) * (cin * ghkPhiDerivative(u) + cout * ghkPhiDerivative(-u));
         dI[row + 1 + k]! += s * zF * ghkPhi(u);
         dI[row + 1 + n + k]! -= s * zF * ghkPhi(-u);
+        base = this.channelScale[c]! * zF * (cin * ghkPhi(u) - cout * ghkPhi(-u));
+      }
+      for (let j = this.gates.start[c]!; j < this.gates.end[c]!; j++) {
+        dI[row + this.gates.offset + j]! += base * this.gates.openFractionDx(c, y, j);
       }
     }
     for (let p = 0; p < this.pumpMax.length; p++) {
@@ -209,6 +225,14 @@ export class MembraneModel {
         J[(1 + n + k) * m + j] = this.outFactor[k]! * d;
       }
       J[j] = -sum / this.capacitance;
+    }
+    // gate rows: each gate depends on V and on itself
+    const g = this.gates;
+    for (let j = 0; j < g.count; j++) {
+      const r = (g.offset + j) * m;
+      for (let col = 0; col < m; col++) J[r + col] = 0;
+      J[r] = g.derivativeDV(j, V, t, y[g.offset + j]!);
+      J[r + g.offset + j] = g.derivativeDx(j, V, t);
     }
   };
 

@@ -9,10 +9,17 @@ export class Stimulus {
   /** Edges (pulse starts and ends), sorted. */
   readonly breakpoints: readonly number[];
 
+  /** Every single pulse, trains expanded (pulse k of a train starts at start + k·period). */
+  private readonly pulses: readonly StimulusPulse[];
+
   constructor(
-    private readonly pulses: readonly StimulusPulse[],
+    declared: readonly StimulusPulse[],
     private readonly ionIndex: (name: string) => number,
   ) {
+    this.pulses = declared.flatMap((p) =>
+      p.count === undefined ? [p] : Array.from({ length: p.count }, (_, k) => ({ ...p, start: p.start + k * p.period! })),
+    );
+    const pulses = this.pulses;
     this.breakpoints = [...new Set(pulses.flatMap((p) => [p.start, p.start + p.duration]))].sort((a, b) => a - b);
   }
 

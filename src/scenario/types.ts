@@ -9,9 +9,26 @@ export interface Ion {
   readonly outside: number;
 }
 
+/**
+ * A gating variable with first-order kinetics. Formulas are text in V [mV], t [ms], celsius and
+ * the scenario's constants, giving rates (alpha, beta) in 1/ms, or inf (unitless) and tau in ms.
+ */
+export interface Gate {
+  readonly name: string;
+  readonly power: number;
+  readonly form: "alpha-beta" | "inf-tau";
+  /** alpha or inf. */
+  readonly first: string;
+  /** beta or tau. */
+  readonly second: string;
+  /** Rates are multiplied by q10^((T − T_ref)/10 K). */
+  readonly q10: number;
+  readonly q10Reference: number;
+}
+
 export type Channel =
-  | { readonly name: string; readonly ion: string; readonly kind: "ohmic"; readonly conductance: number }
-  | { readonly name: string; readonly ion: string; readonly kind: "ghk"; readonly permeability: number };
+  | { readonly name: string; readonly ion: string; readonly kind: "ohmic"; readonly conductance: number; readonly gates: readonly Gate[] }
+  | { readonly name: string; readonly ion: string; readonly kind: "ghk"; readonly permeability: number; readonly gates: readonly Gate[] };
 
 export interface Pump {
   readonly name: string;
@@ -29,6 +46,9 @@ export interface StimulusPulse {
   readonly duration: number;
   readonly amplitude: number;
   readonly carriedBy?: string;
+  /** A train: `count` pulses, one every `period` seconds from `start`. */
+  readonly period?: number;
+  readonly count?: number;
 }
 
 export type Bath = { readonly kind: "clamped" } | { readonly kind: "finite"; readonly volume: number };
@@ -66,4 +86,6 @@ export interface Scenario {
   readonly stimulus: readonly StimulusPulse[];
   readonly initialVoltage: number;
   readonly run: RunSettings;
+  /** Named plain numbers that gate formulas may use. */
+  readonly constants: Readonly<Record<string, number>>;
 }

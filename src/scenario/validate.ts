@@ -2,7 +2,9 @@ import { DEFAULT_METHOD, METHOD_NAMES, findMethod } from "../solvers/registry.js
 import { KINDS } from "./quantity.js";
 import { FieldReader } from "./reader.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
-import type { Bath, Channel, Ion, Pump, RunSettings, Scenario, StimulusPulse, StopRule } from "./types.js";
+import { ExpressionError } from "./expression.js";
+import { compileGateFormula } from "./gateFormula.js";
+import type { Bath, Channel, Gate, Ion, Pump, RunSettings, Scenario, StimulusPulse, StopRule } from "./types.js";
 
 /** How much a scenario may ask for, so that a typo cannot make a run take forever. */
 export const SCENARIO_LIMITS = {
@@ -10,12 +12,18 @@ export const SCENARIO_LIMITS = {
   maxChannels: 256,
   maxPumps: 16,
   maxPulses: 10_000,
+  maxGatesPerChannel: 8,
+  /** Pulses after expanding trains. */
+  maxExpandedPulses: 100_000,
   maxRecordedRows: 10_000_000,
   maxSteps: 1e9,
 } as const;
 
 /** `sweep` belongs to `ionflux sweep` (src/sweep/plan.ts) and is ignored by a single run. */
-const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "channels", "pumps", "stimulus", "initial", "run", "sweep"];
+const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "constants", "channels", "pumps", "stimulus", "initial", "run", "sweep"];
+
+/** The variables gate formulas see, in this order: V [mV], t [ms], celsius [degC]. */
+export const GATE_VARIABLES = ["V", "t", "celsius"] as const;
 
 /** Raw YAML tree → a validated Scenario in SI numbers. `overridden` names the paths set with --set. */
 export function validateScenario(source: ScenarioSource, tree: unknown, overridden: ReadonlySet<string> = new Set()): Scenario {
@@ -29,7 +37,8 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
   const bath = readBath(r, top.bath);
   const ions = readIons(r, top.ions, bath);
   const ionNames = new Set(ions.map((i) => i.name));
-  const channels = readChannels(r, top.channels, ionNames);
+  const constants = readConstants(r, top.constants);
+  const channels = readChannels(r, top.channels, ionNames, constants, temperature);
   const pumps = readPumps(r, top.pumps, ions);
   const stimulus = readStimulus(r, top.stimulus, ionNames);
 
@@ -47,7 +56,7 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
   const initial = r.mapping(["initial"], r.required(["initial"], top.initial, "a mapping with voltage"), ["voltage"]);
   const initialVoltage = r.quantity(["initial", "voltage"], r.required(["initial", "voltage"], initial.voltage, 'a voltage like "-65 mV"'), KINDS.voltage);
   const run = readRun(r, top.run);
-  return { name, description, source: source.file, temperature, cell, bath, ions, channels, pumps, stimulus, initialVoltage, run };
+  return { name, description, source: source.file, temperature, cell, bath, ions, channels, pumps, stimulus, initialVoltage, run, constants };
 }
 
 function readCell(r: FieldReader, value: unknown): Scenario["cell"] {
@@ -115,21 +124,75 @@ function declaredIon(r: FieldReader, path: PathSegment[], value: unknown, ions: 
   return ion;
 }
 
-function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>): Channel[] {
+function readConstants(r: FieldReader, value: unknown): Record<string, number> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) r.fail(["constants"], "expected a mapping of names to plain numbers");
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name) || (GATE_VARIABLES as readonly string[]).includes(name) || name === "pi" || name === "e") {
+      r.fail(["constants", name], `a constant's name must be a letter followed by letters, digits or "_", and not V, t, celsius, pi or e`);
+    }
+    out[name] = r.number(["constants", name], v);
+  }
+  return out;
+}
+
+const GATE_KEYS = ["power", "alpha", "beta", "inf", "tau", "q10", "q10-reference"];
+
+function readGates(r: FieldReader, path: PathSegment[], value: unknown, constants: Readonly<Record<string, number>>, temperature: number): Gate[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== "object" || Array.isArray(value)) r.fail(path, "expected a mapping of gate names to { power, alpha, beta } or { power, inf, tau }");
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > SCENARIO_LIMITS.maxGatesPerChannel) r.fail(path, `${entries.length} gates; at most ${SCENARIO_LIMITS.maxGatesPerChannel}`);
+  return entries.map(([name, spec]) => {
+    const g: PathSegment[] = [...path, name];
+    if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name)) r.fail(g, "a gate name must be a letter followed by letters, digits or \"_\"");
+    const gate = r.mapping(g, spec, GATE_KEYS);
+    const power = r.number([...g, "power"], r.required([...g, "power"], gate.power, "the gate's power, like 3"), { integer: true, min: 1, max: 8 });
+    const alphaBeta = gate.alpha !== undefined || gate.beta !== undefined;
+    const infTau = gate.inf !== undefined || gate.tau !== undefined;
+    if (alphaBeta === infTau) r.fail(g, "give either alpha and beta (rates in 1/ms) or inf and tau (tau in ms)");
+    const [k1, k2] = alphaBeta ? ["alpha", "beta"] : ["inf", "tau"];
+    const formula = (key: string) => {
+      const text = r.required([...g, key], gate[key], `a formula of V [mV], like "0.1*(V+40)/(1-exp(-(V+40)/10))"`);
+      const t = typeof text === "number" ? String(text) : r.string([...g, key], text, "a formula");
+      const problem = checkFormula(t, constants);
+      if (problem) r.fail([...g, key], problem);
+      return t;
+    };
+    const q10 = gate.q10 === undefined ? 1 : r.number([...g, "q10"], gate.q10, { exclusiveMin: 0, max: 100 });
+    const q10Reference = gate["q10-reference"] === undefined ? temperature : r.quantity([...g, "q10-reference"], gate["q10-reference"], KINDS.temperature, "positive");
+    if (gate.q10 !== undefined && gate["q10-reference"] === undefined) r.fail([...g, "q10-reference"], 'missing; a q10 needs the temperature its rates were measured at, like "6.3 degC"');
+    return { name, power, form: alphaBeta ? ("alpha-beta" as const) : ("inf-tau" as const), first: formula(k1!), second: formula(k2!), q10, q10Reference };
+  });
+}
+
+/** null when the formula compiles (whitelist, names, no pole), else the reason. */
+function checkFormula(text: string, constants: Readonly<Record<string, number>>): string | null {
+  try {
+    compileGateFormula(text, constants);
+    return null;
+  } catch (e) {
+    if (e instanceof ExpressionError) return e.message;
+    throw e;
+  }
+}
+
+function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>, constants: Readonly<Record<string, number>>, temperature: number): Channel[] {
   const seen = new Set<string>();
   return r.list(["channels"], value, SCENARIO_LIMITS.maxChannels).map((item, i) => {
     const path: PathSegment[] = ["channels", i];
     const ch = r.mapping(path, item, ["name", "ion", "conductance", "permeability", "gates"]);
     const name = uniqueName(r, [...path, "name"], seen, ch.name === undefined ? `channel-${i}` : r.name([...path, "name"], ch.name));
     const ion = declaredIon(r, [...path, "ion"], ch.ion, ions);
-    if (ch.gates !== undefined) r.fail([...path, "gates"], "gated channels are not supported by this version yet; use a constant conductance or permeability");
+    const gates = readGates(r, [...path, "gates"], ch.gates, constants, temperature);
     if ((ch.conductance === undefined) === (ch.permeability === undefined)) {
       r.fail(path, 'give exactly one of conductance (ohmic, like "0.3 mS/cm^2") or permeability (GHK, like "1e-6 cm/s")');
     }
     if (ch.conductance !== undefined) {
-      return { name, ion, kind: "ohmic" as const, conductance: r.quantity([...path, "conductance"], ch.conductance, KINDS.conductancePerArea, "non-negative") };
+      return { name, ion, kind: "ohmic" as const, conductance: r.quantity([...path, "conductance"], ch.conductance, KINDS.conductancePerArea, "non-negative"), gates };
     }
-    return { name, ion, kind: "ghk" as const, permeability: r.quantity([...path, "permeability"], ch.permeability, KINDS.permeability, "non-negative") };
+    return { name, ion, kind: "ghk" as const, permeability: r.quantity([...path, "permeability"], ch.permeability, KINDS.permeability, "non-negative"), gates };
   });
 }
 
@@ -157,9 +220,10 @@ function readPumps(r: FieldReader, value: unknown, ions: readonly Ion[]): Pump[]
 
 function readStimulus(r: FieldReader, value: unknown, ions: ReadonlySet<string>): StimulusPulse[] {
   const seen = new Set<string>();
+  let expanded = 0;
   return r.list(["stimulus"], value, SCENARIO_LIMITS.maxPulses).map((item, i) => {
     const path: PathSegment[] = ["stimulus", i];
-    const s = r.mapping(path, item, ["name", "start", "duration", "amplitude", "carried-by"]);
+    const s = r.mapping(path, item, ["name", "start", "duration", "amplitude", "carried-by", "period", "count"]);
     const name = uniqueName(r, [...path, "name"], seen, s.name === undefined ? `pulse-${i}` : r.name([...path, "name"], s.name));
     const pulse: StimulusPulse = {
       name,
@@ -167,7 +231,17 @@ function readStimulus(r: FieldReader, value: unknown, ions: ReadonlySet<string>)
       duration: r.quantity([...path, "duration"], r.required([...path, "duration"], s.duration, 'a time like "1 ms"'), KINDS.time, "positive"),
       amplitude: r.quantity([...path, "amplitude"], r.required([...path, "amplitude"], s.amplitude, 'a current per area like "20 uA/cm^2"'), KINDS.currentDensity),
     };
-    return s["carried-by"] === undefined ? pulse : { ...pulse, carriedBy: declaredIon(r, [...path, "carried-by"], s["carried-by"], ions) };
+    let train: { period: number; count: number } | undefined;
+    if (s.period !== undefined || s.count !== undefined) {
+      const count = r.number([...path, "count"], r.required([...path, "count"], s.count, "the number of pulses in the train"), { integer: true, min: 1, max: SCENARIO_LIMITS.maxExpandedPulses });
+      const period = count === 1 && s.period === undefined ? pulse.duration : r.quantity([...path, "period"], r.required([...path, "period"], s.period, "the time from one pulse's start to the next, like 20 ms"), KINDS.time, "positive");
+      if (period < pulse.duration) r.fail([...path, "period"], `shorter than the pulse (${pulse.duration} s): pulses of one train would overlap`);
+      expanded += count;
+      train = { period, count };
+    } else expanded += 1;
+    if (expanded > SCENARIO_LIMITS.maxExpandedPulses) r.fail(path, `more than ${SCENARIO_LIMITS.maxExpandedPulses} pulses in all; use fewer or longer pulses`);
+    const carried = s["carried-by"] === undefined ? {} : { carriedBy: declaredIon(r, [...path, "carried-by"], s["carried-by"], ions) };
+    return { ...pulse, ...carried, ...(train ?? {}) };
   });
 }
 

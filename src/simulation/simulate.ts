@@ -40,6 +40,7 @@ export function trajectoryColumns(model: MembraneModel): Column[] {
   for (const ion of model.ionNames) {
     cols.push({ name: `${ion}_in`, unit: "mM" }, { name: `${ion}_out`, unit: "mM" }, { name: `E_${ion}`, unit: "mV" }, { name: `I_${ion}`, unit: "uA/cm^2" });
   }
+  for (const gate of model.gates.names) cols.push({ name: gate, unit: "1" });
   return cols;
 }
 
@@ -54,7 +55,7 @@ export const STEADY_METHOD = "steady";
 function rowWriter(model: MembraneModel, recorder: Recorder) {
   const n = model.ionCount;
   const perIon = new Float64Array(n);
-  const row = new Float64Array(4 + 4 * n);
+  const row = new Float64Array(4 + 4 * n + model.gates.count);
   return (t: number, y: Float64Array) => {
     const net = model.netCurrent(y, perIon);
     row[0] = t;
@@ -67,6 +68,7 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
       row[6 + 4 * k] = model.nernst(k, y) * MV;
       row[7 + 4 * k] = perIon[k]! * UA_PER_CM2;
     }
+    for (let j = 0; j < model.gates.count; j++) row[4 + 4 * n + j] = y[model.gates.offset + j]!;
     recorder.row(row);
   };
 }

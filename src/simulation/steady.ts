@@ -85,6 +85,11 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
         JG[o * m + o] = 1;
       }
     }
+    // gates: dx/dt = 0
+    for (let i = 1 + 2 * n; i < m; i++) {
+      G[i] = f[i]!;
+      for (let j = 0; j < m; j++) JG[i * m + j] = J[i * m + j]!;
+    }
     let norm = 0;
     for (let i = 0; i < m; i++) {
       let big = 0;

@@ -42,7 +42,7 @@ describe("a valid scenario becomes SI numbers", () => {
     expect(s.cell.capacitance).toBe(0.01); // default 1 uF/cm^2
     expect(s.bath).toEqual({ kind: "finite", volume: 8e-15 });
     expect(s.ions[0]).toEqual({ name: "K", valence: 1, inside: 140, outside: 4 });
-    expect(s.channels[0]).toEqual({ name: "k-leak", ion: "K", kind: "ohmic", conductance: 3 });
+    expect(s.channels[0]).toEqual({ name: "k-leak", ion: "K", kind: "ohmic", conductance: 3, gates: [] });
     expect(s.channels[1]).toMatchObject({ kind: "ghk", permeability: 1e-8 });
     expect(s.initialVoltage).toBe(-0.065);
     expect(s.run).toMatchObject({ method: "bdf", duration: 1, dt: 1e-5, rtol: 1e-6 });

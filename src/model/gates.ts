@@ -1,0 +1,108 @@
+import { compileGateFormula } from "../scenario/gateFormula.js";
+import type { Scenario } from "../scenario/types.js";
+
+/**
+ * The gating variables of a scenario's channels: first-order kinetics
+ *   dx/dt = q·(α(V)(1 − x) − β(V)x)   or   dx/dt = q·(x∞(V) − x)/τ(V)
+ * with formulas in V [mV], t [ms], celsius and rates in 1/ms (converted to 1/s here), and the
+ * temperature factor q = q10^((T − T_ref)/10 K). Gate j lives at state index offset + j.
+ */
+export class GateSet {
+  readonly count: number;
+  /** Per gate: its channel, power, and CSV name `channel.gate`. */
+  readonly channel: Int32Array;
+  readonly power: Int32Array;
+  readonly names: readonly string[];
+  /** Per channel: its gates are [start[c], end[c]). */
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  private readonly alphaBeta: Uint8Array;
+  private readonly first: ((x: Float64Array) => number)[];
+  private readonly second: ((x: Float64Array) => number)[];
+  private readonly factor: Float64Array;
+  private readonly vars = new Float64Array(3);
+  private readonly celsius: number;
+
+  constructor(
+    scenario: Scenario,
+    readonly offset: number,
+  ) {
+    const gates = scenario.channels.flatMap((ch, c) => ch.gates.map((g) => ({ g, c, name: `${ch.name}.${g.name}` })));
+    this.count = gates.length;
+    this.channel = Int32Array.from(gates, (x) => x.c);
+    this.power = Int32Array.from(gates, (x) => x.g.power);
+    this.names = gates.map((x) => x.name);
+    this.alphaBeta = Uint8Array.from(gates, (x) => (x.g.form === "alpha-beta" ? 1 : 0));
+    this.first = gates.map((x) => compileGateFormula(x.g.first, scenario.constants));
+    this.second = gates.map((x) => compileGateFormula(x.g.second, scenario.constants));
+    this.factor = Float64Array.from(gates, (x) => x.g.q10 ** ((scenario.temperature - x.g.q10Reference) / 10));
+    this.celsius = scenario.temperature - 273.15;
+    this.start = new Int32Array(scenario.channels.length);
+    this.end = new Int32Array(scenario.channels.length);
+    let j = 0;
+    scenario.channels.forEach((ch, c) => {
+      this.start[c] = j;
+      j += ch.gates.length;
+      this.end[c] = j;
+    });
+  }
+
+  private set(V: number, t: number): Float64Array {
+    this.vars[0] = V * 1e3;
+    this.vars[1] = t * 1e3;
+    this.vars[2] = this.celsius;
+    return this.vars;
+  }
+
+  /** dx/dt (1/s) of gate j at membrane voltage V (volts), time t (s) and gate value x. */
+  derivative(j: number, V: number, t: number, x: number): number {
+    const v = this.set(V, t);
+    const a = this.first[j]!(v);
+    const b = this.second[j]!(v);
+    const q = this.factor[j]! * 1e3;
+    return this.alphaBeta[j] ? q * (a * (1 - x) - b * x) : (q * (a - x)) / b;
+  }
+
+  /** ∂(dx/dt)/∂x (1/s). */
+  derivativeDx(j: number, V: number, t: number): number {
+    const v = this.set(V, t);
+    const q = this.factor[j]! * 1e3;
+    return this.alphaBeta[j] ? -q * (this.first[j]!(v) + this.second[j]!(v)) : -q / this.second[j]!(v);
+  }
+
+  /** ∂(dx/dt)/∂V (1/(s·V)) by a central difference of 1 µV (the formulas are smooth). */
+  derivativeDV(j: number, V: number, t: number, x: number): number {
+    const h = 1e-6;
+    return (this.derivative(j, V + h, t, x) - this.derivative(j, V - h, t, x)) / (2 * h);
+  }
+
+  /** The steady-state value of gate j at voltage V (volts). */
+  steadyState(j: number, V: number, t: number): number {
+    const v = this.set(V, t);
+    const a = this.first[j]!(v);
+    return this.alphaBeta[j] ? a / (a + this.second[j]!(v)) : a;
+  }
+
+  /** Π x^power over channel c's gates (1 for an ungated channel). */
+  openFraction(c: number, y: Float64Array): number {
+    let f = 1;
+    for (let j = this.start[c]!; j < this.end[c]!; j++) f *= y[this.offset + j]! ** this.power[j]!;
+    return f;
+  }
+
+  /** ∂(open fraction of channel c)/∂x_j. */
+  openFractionDx(c: number, y: Float64Array, j: number): number {
+    let f = 1;
+    for (let i = this.start[c]!; i < this.end[c]!; i++) {
+      const x = y[this.offset + i]!;
+      const p = this.power[i]!;
+      f *= i === j ? p * x ** (p - 1) : x ** p;
+    }
+    return f;
+  }
+
+  /** The closures of gate j, for the compiled right-hand side: (V [V], t [s], x) → dx/dt [1/s]. */
+  derivativeFunction(j: number): (V: number, t: number, x: number) => number {
+    return (V, t, x) => this.derivative(j, V, t, x);
+  }
+}
