@@ -3,6 +3,7 @@ import { SimulatorError, UsageError } from "../errors.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { checkCommand } from "./commands/check.js";
 import { runCommand } from "./commands/run.js";
+import { ivCommand } from "./commands/iv.js";
 import { mergeCommand } from "./commands/merge.js";
 import { checkJobs, sweepCommand } from "./commands/sweep.js";
 import type { ProgressMode } from "./progress.js";
@@ -16,7 +17,7 @@ const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v
 export async function main(argv: readonly string[], out = (s: string) => process.stdout.write(`${s}\n`), err = (s: string) => process.stderr.write(`${s}\n`)): Promise<number> {
   let status = 0;
   try {
-    await yargs([...argv])
+    await yargs(joinNegativeValues(argv))
       .scriptName("ionflux")
       .usage("$0 <command> [options]\n\nSimulate ion flux across a cell membrane until the voltage reaches the reversal potential.")
       .command(
@@ -90,7 +91,25 @@ export async function main(argv: readonly string[], out = (s: string) => process
             .option("out", { alias: "o", type: "string", default: "output", describe: "where sweep.csv goes" }),
         (args) => mergeCommand({ dirs: asList(args.dirs), out: String(args.out) }, out),
       )
-      .demandCommand(1, "give a command: run, check, sweep or merge")
+      .command(
+        "iv <file>",
+        "voltage-clamp I-V protocol: writes DIR/NAME.iv.csv and reports every reversal potential",
+        (y) =>
+          y
+            .positional("file", { type: "string" })
+            .option("from", { type: "string", demandOption: true, describe: "first command voltage, e.g. -100mV" })
+            .option("to", { type: "string", demandOption: true, describe: "last command voltage, e.g. 60mV" })
+            .option("step", { type: "string", default: "5 mV", describe: "command voltage step" })
+            .option("at", { type: "string", describe: "also the currents this long after each clamp step, e.g. 5ms" })
+            .option("set", { type: "string", array: true, describe: "override a field: PATH=VALUE" })
+            .option("out", { alias: "o", type: "string", default: "output", describe: "output directory" }),
+        (args) =>
+          ivCommand(
+            { file: String(args.file), from: String(args.from), to: String(args.to), step: String(args.step), ...(args.at !== undefined ? { at: String(args.at) } : {}), set: asList(args.set), out: String(args.out) },
+            out,
+          ),
+      )
+      .demandCommand(1, "give a command: run, check, sweep, merge or iv")
       .strict()
       .recommendCommands()
       .version(IONFLUX_VERSION)
@@ -113,4 +132,24 @@ export async function main(argv: readonly string[], out = (s: string) => process
     if (process.env.IONFLUX_DEBUG) err(String((e as Error).stack));
     return 70;
   }
+}
+
+/** Options whose value may be a negative quantity, like `--from -100mV`. */
+const SIGNED_VALUE_OPTIONS = new Set(["--from", "--to", "--step", "--at", "--set", "--vary"]);
+
+/**
+ * `--from -100mV` would read as flags -1, -0, -0, -m, -V: join such a value to its option
+ * (`--from=-100mV`) before yargs sees it.
+ */
+export function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (SIGNED_VALUE_OPTIONS.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }

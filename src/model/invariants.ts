@@ -28,7 +28,8 @@ export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float
   for (let k = 0; k < n; k++) ionic += model.valence[k]! * (y[1 + k]! - y0[1 + k]!);
   ionic *= F * model.volumeIn;
   const applied = model.area * model.stimulus.chargeDelivered(t, -1);
-  const charge = membrane - ionic - applied;
+  // under a voltage clamp the electrode adds charge the identity does not count
+  const charge = model.clamp ? NaN : membrane - ionic - applied;
   const scale = model.capacitance * model.area * Math.max(Math.abs(y[0]! - y0[0]!), 1e-3);
   return { molesRelative, charge_C: charge, chargeRelative: Math.abs(charge) / scale };
 }

@@ -4,6 +4,7 @@ import { findRootOfIncreasing } from "../numerics/roots.js";
 import type { Scenario } from "../scenario/types.js";
 import type { OdeProblem } from "../solvers/types.js";
 import { compileRhs } from "./compiledRhs.js";
+import { ClampCommand } from "./clamp.js";
 import { GateSet } from "./gates.js";
 import { Stimulus } from "./stimulus.js";
 
@@ -30,6 +31,8 @@ export class MembraneModel {
   readonly temperature: number;
   readonly stimulus: Stimulus;
   readonly gates: GateSet;
+  /** The voltage clamp, when the scenario has one: V then follows its command. */
+  readonly clamp: ClampCommand | undefined;
   readonly y0: Float64Array;
   /** RT/F, volts. */
   private readonly thermalVoltage: number;
@@ -80,6 +83,7 @@ export class MembraneModel {
     this.naIndex = index("Na");
     this.kIndex = index("K");
     this.stimulus = new Stimulus(scenario.stimulus, index);
+    this.clamp = scenario.clamp ? new ClampCommand(scenario.clamp) : undefined;
     this.ionCurrent = new Float64Array(n);
     this.appliedPerIon = new Float64Array(n);
     this.scratch = new Float64Array(n);
@@ -101,7 +105,8 @@ export class MembraneModel {
   }
 
   /** Fixes the applied current to its level at time t (the driver calls this per smooth piece). */
-  setSegment(t: number): void {
+  setSegment(t: number, segmentStart = t): void {
+    this.clamp?.setSegment(t, segmentStart);
     this.appliedTotal = this.stimulus.levelsAt(t, this.appliedPerIon);
     this.levels[0] = this.appliedTotal;
     this.levels.set(this.appliedPerIon, 1);
@@ -145,6 +150,24 @@ export class MembraneModel {
     let sum = 0;
     for (let k = 0; k < n; k++) sum += out[k]!;
     return sum;
+  }
+
+  /** Each channel's outward current density (A/m²) at voltage V with the state y (gates included). */
+  channelCurrents(V: number, y: Float64Array, out: Float64Array): void {
+    const n = this.ionCount;
+    const vt = this.thermalVoltage;
+    for (let c = 0; c < this.channelKind.length; c++) {
+      const k = this.channelIon[c]!;
+      const z = this.valence[k]!;
+      const cin = y[1 + k]!;
+      const cout = y[1 + n + k]!;
+      const open = this.gates.openFraction(c, y);
+      if (this.channelKind[c] === OHMIC) out[c] = open * this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
+      else {
+        const u = (z * V) / vt;
+        out[c] = open * this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
+      }
+    }
   }
 
   /** The applied current (A/m², inward positive) of the present smooth piece. */
@@ -276,16 +299,44 @@ export class MembraneModel {
 
   /** The model as an initial-value problem on [0, duration]. */
   problem(duration: number): OdeProblem {
+    const clamp = this.clamp;
+    let rhs = this.compiledRhs;
+    let jacobian = this.jacobian;
+    if (clamp) {
+      // V is forced to the command: the currents see it, and its own equation is the command's slope
+      const forced = new Float64Array(this.size);
+      const inner = this.compiledRhs;
+      const innerJacobian = this.jacobian;
+      const m = this.size;
+      rhs = (t, y, d) => {
+        forced.set(y);
+        forced[0] = clamp.inSegment(t);
+        inner(t, forced, d);
+        d[0] = clamp.rate;
+      };
+      jacobian = (t, y, J) => {
+        forced.set(y);
+        forced[0] = clamp.inSegment(t);
+        innerJacobian(t, forced, J);
+        for (let j = 0; j < m; j++) J[j] = 0;
+        for (let i = 0; i < m; i++) J[i * m] = 0;
+      };
+    }
     return {
       size: this.size,
-      rhs: this.compiledRhs,
-      jacobian: this.jacobian,
+      rhs,
+      jacobian,
       y0: this.y0,
       t0: 0,
       t1: duration,
-      breakpoints: this.stimulus.breakpoints,
-      beginSegment: (a, b) => this.setSegment(0.5 * (a + b)),
+      breakpoints: clamp ? [...this.stimulus.breakpoints, ...clamp.breakpoints] : this.stimulus.breakpoints,
+      beginSegment: (a, b) => this.setSegment(0.5 * (a + b), a),
       isAdmissible: this.isAdmissible,
     };
+  }
+
+  /** The membrane voltage at time t for the state y: the clamp's command when clamped. */
+  voltageOf(t: number, y: Float64Array): number {
+    return this.clamp ? this.clamp.inSegment(t) : y[0]!;
   }
 }

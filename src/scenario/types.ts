@@ -51,6 +51,14 @@ export interface StimulusPulse {
   readonly count?: number;
 }
 
+/** A voltage clamp: V follows the command; the clamp supplies whatever current that takes. */
+export interface ClampProtocol {
+  /** Volts. */
+  readonly holding: number;
+  readonly steps: readonly { readonly at: number; readonly to: number }[];
+  readonly ramp?: { readonly start: number; readonly duration: number; readonly from: number; readonly to: number };
+}
+
 export type Bath = { readonly kind: "clamped" } | { readonly kind: "finite"; readonly volume: number };
 
 export interface StopRule {
@@ -88,4 +96,5 @@ export interface Scenario {
   readonly run: RunSettings;
   /** Named plain numbers that gate formulas may use. */
   readonly constants: Readonly<Record<string, number>>;
+  readonly clamp?: ClampProtocol;
 }

@@ -4,7 +4,7 @@ import { FieldReader } from "./reader.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
 import { ExpressionError } from "./expression.js";
 import { compileGateFormula } from "./gateFormula.js";
-import type { Bath, Channel, Gate, Ion, Pump, RunSettings, Scenario, StimulusPulse, StopRule } from "./types.js";
+import type { Bath, Channel, ClampProtocol, Gate, Ion, Pump, RunSettings, Scenario, StimulusPulse, StopRule } from "./types.js";
 
 /** How much a scenario may ask for, so that a typo cannot make a run take forever. */
 export const SCENARIO_LIMITS = {
@@ -20,7 +20,7 @@ export const SCENARIO_LIMITS = {
 } as const;
 
 /** `sweep` belongs to `ionflux sweep` (src/sweep/plan.ts) and is ignored by a single run. */
-const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "constants", "channels", "pumps", "stimulus", "initial", "run", "sweep"];
+const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "constants", "channels", "pumps", "stimulus", "initial", "run", "sweep", "clamp"];
 
 /** The variables gate formulas see, in this order: V [mV], t [ms], celsius [degC]. */
 export const GATE_VARIABLES = ["V", "t", "celsius"] as const;
@@ -53,10 +53,15 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
     }
   });
 
-  const initial = r.mapping(["initial"], r.required(["initial"], top.initial, "a mapping with voltage"), ["voltage"]);
-  const initialVoltage = r.quantity(["initial", "voltage"], r.required(["initial", "voltage"], initial.voltage, 'a voltage like "-65 mV"'), KINDS.voltage);
+  // under a clamp the holding potential is the initial voltage, so `initial` may be left out
+  const initialTree = top.initial === undefined && top.clamp !== undefined ? {} : top.initial;
+  const initial = r.mapping(["initial"], r.required(["initial"], initialTree, "a mapping with voltage"), ["voltage"]);
+  const initialVoltage =
+    initial.voltage === undefined && top.clamp !== undefined ? NaN : r.quantity(["initial", "voltage"], r.required(["initial", "voltage"], initial.voltage, 'a voltage like "-65 mV"'), KINDS.voltage);
   const run = readRun(r, top.run);
-  return { name, description, source: source.file, temperature, cell, bath, ions, channels, pumps, stimulus, initialVoltage, run, constants };
+  const clamp = top.clamp === undefined ? undefined : readClamp(r, top.clamp, initialVoltage, top.initial !== undefined);
+  if (clamp && run.stop) r.fail(["run", "stop"], "a stop rule on the net current means nothing under a voltage clamp; remove run.stop");
+  return { name, description, source: source.file, temperature, cell, bath, ions, channels, pumps, stimulus, initialVoltage: clamp ? clamp.holding : initialVoltage, run, constants, ...(clamp ? { clamp } : {}) };
 }
 
 function readCell(r: FieldReader, value: unknown): Scenario["cell"] {
@@ -287,4 +292,32 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
     };
   }
   return { method, duration, dt, rtol, atol, recordEvery, seed, maxSteps, ...(stop ? { stop } : {}) };
+}
+
+function readClamp(r: FieldReader, value: unknown, initialVoltage: number, hasInitial: boolean): ClampProtocol {
+  const c = r.mapping(["clamp"], value, ["holding", "steps", "ramp"]);
+  const holding = r.quantity(["clamp", "holding"], r.required(["clamp", "holding"], c.holding, 'the holding potential, like "-65 mV"'), KINDS.voltage);
+  if (hasInitial && Number.isFinite(initialVoltage) && initialVoltage !== holding) {
+    r.fail(["initial", "voltage"], "under a clamp V starts at the holding potential; remove initial.voltage or make it equal to clamp.holding");
+  }
+  let last = -Infinity;
+  const steps = r.list(["clamp", "steps"], c.steps, 10_000).map((item, i) => {
+    const s = r.mapping(["clamp", "steps", i], item, ["at", "to"]);
+    const at = r.quantity(["clamp", "steps", i, "at"], r.required(["clamp", "steps", i, "at"], s.at, 'a time like "10 ms"'), KINDS.time, "non-negative");
+    if (at <= last) r.fail(["clamp", "steps", i, "at"], "steps must come in increasing time");
+    last = at;
+    return { at, to: r.quantity(["clamp", "steps", i, "to"], r.required(["clamp", "steps", i, "to"], s.to, 'a voltage like "0 mV"'), KINDS.voltage) };
+  });
+  let ramp: ClampProtocol["ramp"];
+  if (c.ramp !== undefined) {
+    const m = r.mapping(["clamp", "ramp"], c.ramp, ["start", "duration", "from", "to"]);
+    ramp = {
+      start: r.quantity(["clamp", "ramp", "start"], r.required(["clamp", "ramp", "start"], m.start, 'a time like "10 ms"'), KINDS.time, "non-negative"),
+      duration: r.quantity(["clamp", "ramp", "duration"], r.required(["clamp", "ramp", "duration"], m.duration, 'a time like "100 ms"'), KINDS.time, "positive"),
+      from: r.quantity(["clamp", "ramp", "from"], r.required(["clamp", "ramp", "from"], m.from, 'a voltage like "-100 mV"'), KINDS.voltage),
+      to: r.quantity(["clamp", "ramp", "to"], r.required(["clamp", "ramp", "to"], m.to, 'a voltage like "60 mV"'), KINDS.voltage),
+    };
+    if (steps.length && steps.some((s) => s.at > ramp!.start)) r.fail(["clamp", "ramp"], "steps after the ramp's start would fight the ramp; put the ramp after the steps");
+  }
+  return { holding, steps, ...(ramp ? { ramp } : {}) };
 }

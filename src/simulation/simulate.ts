@@ -41,6 +41,7 @@ export function trajectoryColumns(model: MembraneModel): Column[] {
     cols.push({ name: `${ion}_in`, unit: "mM" }, { name: `${ion}_out`, unit: "mM" }, { name: `E_${ion}`, unit: "mV" }, { name: `I_${ion}`, unit: "uA/cm^2" });
   }
   for (const gate of model.gates.names) cols.push({ name: gate, unit: "1" });
+  if (model.clamp) cols.push({ name: "I_clamp", unit: "uA/cm^2" });
   return cols;
 }
 
@@ -55,8 +56,16 @@ export const STEADY_METHOD = "steady";
 function rowWriter(model: MembraneModel, recorder: Recorder) {
   const n = model.ionCount;
   const perIon = new Float64Array(n);
-  const row = new Float64Array(4 + 4 * n + model.gates.count);
-  return (t: number, y: Float64Array) => {
+  const clamped = model.clamp !== undefined;
+  const row = new Float64Array(4 + 4 * n + model.gates.count + (clamped ? 1 : 0));
+  const forced = new Float64Array(model.size);
+  return (t: number, state: Float64Array) => {
+    let y = state;
+    if (clamped) {
+      forced.set(state);
+      forced[0] = model.voltageOf(t, state);
+      y = forced;
+    }
     const net = model.netCurrent(y, perIon);
     row[0] = t;
     row[1] = y[0]! * MV;
@@ -69,6 +78,8 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
       row[7 + 4 * k] = perIon[k]! * UA_PER_CM2;
     }
     for (let j = 0; j < model.gates.count; j++) row[4 + 4 * n + j] = y[model.gates.offset + j]!;
+    // the clamp's current: all the membrane current (ionic and capacitive) it must supply, outward positive
+    if (clamped) row[4 + 4 * n + model.gates.count] = (net + model.capacitance * model.clamp!.rate) * UA_PER_CM2;
     recorder.row(row);
   };
 }
@@ -140,6 +151,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
    */
   const stateAt = (stepper: Stepper, theta: number, h: number, out: Float64Array) => {
     stepper.interpolate(theta, out);
+    if (model.clamp) return; // V is the command, not a dynamic variable
     const slope = model.slopeConductance(out, perIon);
     if (!(h * slope > 10 * model.capacitance)) return;
     const d = 1e-4;
@@ -206,8 +218,9 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     tEnd: result.t,
     yEnd: Float64Array.from(result.y),
     stopReason: stoppedByRule ? "net-current-below" : "duration",
-    tConverged: belowSince,
-    converged: belowSince !== null,
+    // under a clamp V does not relax: there is nothing to converge
+    tConverged: model.clamp ? null : belowSince,
+    converged: model.clamp ? false : belowSince !== null,
     netCurrentEnd: netEnd,
     reversalPotentialEnd: model.reversalPotential(result.y),
     minConcentration,
