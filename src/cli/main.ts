@@ -28,7 +28,9 @@ export async function main(argv: readonly string[], out = (s: string) => process
             .positional("files", { type: "string", array: true, describe: "scenario files (YAML or JSON)" })
             .option("out", { alias: "o", type: "string", default: "output", describe: "output directory" })
             .option("set", { type: "string", array: true, describe: "override a field: PATH=VALUE, e.g. run.method=rk4" }),
-        (args) => runCommand({ files: asList(args.files), out: String(args.out), set: asList(args.set) }, out),
+        (args) => {
+          status = runCommand({ files: asList(args.files), out: String(args.out), set: asList(args.set) }, out, err);
+        },
       )
       .command(
         "check <files..>",

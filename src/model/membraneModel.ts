@@ -332,8 +332,20 @@ export class MembraneModel {
       breakpoints: clamp ? [...this.stimulus.breakpoints, ...clamp.breakpoints] : this.stimulus.breakpoints,
       beginSegment: (a, b) => this.setSegment(0.5 * (a + b), a),
       isAdmissible: this.isAdmissible,
+      explain: this.explain,
     };
   }
+
+  /** What is wrong with a refused state: the first non-finite or negative entry, by name. */
+  readonly explain = (y: Float64Array): string => {
+    const n = this.ionCount;
+    const name = (i: number) =>
+      i === 0 ? "V" : i <= n ? `${this.ionNames[i - 1]}_in` : i <= 2 * n ? `${this.ionNames[i - 1 - n]}_out` : this.gates.names[i - 1 - 2 * n]!;
+    const show = (i: number) => (i === 0 ? `${y[0]! * 1e3} mV` : i <= 2 * n ? `${y[i]} mM` : String(y[i]));
+    for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i]!)) return `${name(i)} became ${show(i)}`;
+    for (let i = 1; i <= 2 * n; i++) if (y[i]! < 0) return `${name(i)} went below zero (${show(i)})`;
+    return "the state was refused";
+  };
 
   /** The membrane voltage at time t for the state y: the clamp's command when clamped. */
   voltageOf(t: number, y: Float64Array): number {

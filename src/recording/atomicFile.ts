@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 const TEMP_MARK = ".tmp-";
@@ -25,6 +25,14 @@ export class AtomicFile {
     writeSync(this.fd, text);
   }
 
+  /** Publishes what is written so far under the final name (atomically), and goes on writing. */
+  snapshot(): void {
+    if (this.done) return;
+    const copy = join(dirname(this.path), `.${basename(this.path)}${TEMP_MARK}${process.pid}-${AtomicFile.counter++}`);
+    copyFileSync(this.tempPath, copy);
+    renameSync(copy, this.path);
+  }
+
   commit(): void {
     if (this.done) return;
     closeSync(this.fd);
@@ -48,15 +56,28 @@ export class AtomicFile {
   }
 }
 
-/** Removes stale temporary files a killed run left in dir. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temporary files a killed run left in dir: those whose writing process is gone (the
+ * PID is in the name), and any older than an hour (a PID may have been reused).
+ */
 export function removeStaleTemporaries(dir: string): void {
   if (!existsSync(dir)) return;
   const now = Date.now();
   for (const name of readdirSync(dir)) {
     if (!name.startsWith(".") || !name.includes(TEMP_MARK)) continue;
     const full = join(dir, name);
+    const pid = Number(/\.tmp-(\d+)-\d+$/.exec(name)?.[1]);
     try {
-      if (now - statSync(full).mtimeMs > STALE_AFTER_MS) unlinkSync(full);
+      if ((pid !== process.pid && Number.isInteger(pid) && !alive(pid)) || now - statSync(full).mtimeMs > STALE_AFTER_MS) unlinkSync(full);
     } catch {
       /* raced with another process: fine */
     }

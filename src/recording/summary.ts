@@ -32,6 +32,7 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
     description: scenario.description,
     converged: result.converged,
     stop_reason: result.stopReason,
+    ...(result.failure ? { failure: result.failure } : {}),
     "t_converged [s]": result.tConverged,
     "t_end [s]": num(result.tEnd),
     "V_final [mV]": result.yEnd[0]! * MV,

@@ -3,6 +3,7 @@ import type { MembraneModel } from "../model/membraneModel.js";
 import { findRootBracketed, findRootOfIncreasing } from "../numerics/roots.js";
 import type { Column, Recorder } from "../recording/types.js";
 import type { RunSettings } from "../scenario/types.js";
+import { IntegrationError } from "../errors.js";
 import { integrate } from "../solvers/integrate.js";
 import { solveSteadyState, type SteadyStateResult } from "./steady.js";
 import { findMethod } from "../solvers/registry.js";
@@ -14,7 +15,9 @@ export const DEFAULT_CONVERGENCE_CURRENT = 1e-6;
 export interface RunResult {
   readonly tEnd: number;
   readonly yEnd: Float64Array;
-  readonly stopReason: "net-current-below" | "duration" | "steady-state";
+  readonly stopReason: "net-current-below" | "duration" | "steady-state" | "failed";
+  /** Why the integration stopped early (an IntegrationError's message), when it did. */
+  readonly failure?: string;
   /** |I_net| fell below the threshold at this time and stayed below until the end; null if not at the end. */
   readonly tConverged: number | null;
   readonly converged: boolean;
@@ -167,7 +170,14 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     return Math.abs(model.netCurrent(state, perIon)) - threshold;
   };
 
+  // the last accepted state: where a failed run ends
+  const lastGood = Float64Array.from(y0);
+  let lastGoodT = 0;
+  let stepsBeforeFailure = 0;
   const observe = (tPrev: number, t: number, y: Float64Array, stepper: Stepper): boolean => {
+    lastGood.set(y);
+    lastGoodT = t;
+    stepsBeforeFailure = stepper.stats.steps;
     for (;;) {
       const tr = recordIndex * run.recordEvery;
       if (tr > t * (1 + 1e-12)) break;
@@ -205,11 +215,17 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     maxSteps: run.maxSteps,
   };
   let result;
+  let failure: string | undefined;
   try {
     result = integrate(model.problem(run.duration), method, control, observe);
   } catch (e) {
-    recorder.abort();
-    throw e;
+    if (!(e instanceof IntegrationError)) {
+      recorder.abort();
+      throw e;
+    }
+    // a numerical failure is a result too: the run up to its last good state, and why it stopped
+    failure = e.message;
+    result = { t: lastGoodT, y: lastGood, stoppedByObserver: false, stats: { steps: stepsBeforeFailure, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 } };
   }
   if (lastRecorded < result.t) writeRow(result.t, result.y);
   recorder.finish();
@@ -217,10 +233,11 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
   return {
     tEnd: result.t,
     yEnd: Float64Array.from(result.y),
-    stopReason: stoppedByRule ? "net-current-below" : "duration",
+    stopReason: failure ? "failed" : stoppedByRule ? "net-current-below" : "duration",
     // under a clamp V does not relax: there is nothing to converge
-    tConverged: model.clamp ? null : belowSince,
-    converged: model.clamp ? false : belowSince !== null,
+    tConverged: model.clamp || failure ? null : belowSince,
+    converged: model.clamp || failure ? false : belowSince !== null,
+    ...(failure ? { failure } : {}),
     netCurrentEnd: netEnd,
     reversalPotentialEnd: model.reversalPotential(result.y),
     minConcentration,

@@ -77,9 +77,10 @@ export function integrate(
           h = hTry * Math.min(factor, 0.9);
           rejectedLast = true;
           if (h < control.hMin) {
+            const what = admissible ? `the error estimate stays above the tolerance (${errorNorm.toExponential(2)})` : (problem.explain?.(yNext) ?? "the state became non-finite or inadmissible");
             throw new IntegrationError(
               t,
-              `step size underflow (h = ${h.toExponential(3)} s < ${control.hMin} s)${admissible ? "" : ": the state became non-finite or a concentration went negative"}; try a smaller rtol or dt`,
+              `step size underflow (h = ${h.toExponential(3)} s < ${control.hMin} s): ${what}; the model may have no valid continuation here (e.g. an ion running out); otherwise try a smaller rtol`,
             );
           }
           continue;
@@ -94,7 +95,7 @@ export function integrate(
       } else if (!admissible) {
         throw new IntegrationError(
           tNext,
-          "the state became non-finite or a concentration went negative; try a smaller dt or a stiff method (bdf)",
+          `${problem.explain?.(yNext) ?? "the state became non-finite or inadmissible"}; dt = ${control.dt} s is too large for this fixed-step method: try a smaller dt or the stiff method bdf`,
         );
       }
 

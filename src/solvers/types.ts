@@ -24,6 +24,8 @@ export interface OdeProblem {
   beginSegment?(a: number, b: number): void;
   /** A state the problem refuses (e.g. a negative concentration): the step is rejected and retried smaller. */
   isAdmissible?(y: Vector): boolean;
+  /** Names what is wrong with a refused or non-finite state, for the error message ("K_in = -3e-6 mM"). */
+  explain?(y: Vector): string;
 }
 
 /** Options of the driver loop: one typed object, validated in one place (stepControl.ts). */

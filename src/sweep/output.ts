@@ -67,6 +67,16 @@ export class OrderedSweepWriter {
     }
   }
 
+  /** The rows written in order so far (what a snapshot holds). */
+  get rowsInOrder(): number {
+    return this.written;
+  }
+
+  /** Publishes the rows so far as the CSV (a valid table), so that a killed sweep keeps them. */
+  checkpoint(): void {
+    this.file.snapshot();
+  }
+
   /** Commits the file; returns the number of rows in it. */
   close(): number {
     for (const k of [...this.pending.keys()].sort((a, b) => a - b)) {

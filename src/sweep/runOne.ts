@@ -47,6 +47,7 @@ export class SweepRunner {
       const r = trajectoryDir
         ? simulate(model, scenario.run, new CsvFileRecorder(join(trajectoryDir, `run-${String(index).padStart(6, "0")}.csv`)))
         : simulate(model, { ...scenario.run, recordEvery: scenario.run.duration }, NULL_RECORDER);
+      if (r.failure) return { index, error: r.failure.replace(/\s+/g, " ") };
       return {
         index,
         converged: r.converged,

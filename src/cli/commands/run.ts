@@ -20,7 +20,7 @@ export interface RunOptions {
  * at all; then each run writes NAME.csv and NAME.summary.json (each whole or not at all) and
  * prints one summary line on stdout.
  */
-export function runCommand(opts: RunOptions, print: (line: string) => void): void {
+export function runCommand(opts: RunOptions, print: (line: string) => void, warn: (line: string) => void = (s) => process.stderr.write(`${s}\n`)): number {
   const overrides = opts.set.map(parseOverride);
   const loaded = opts.files.map((f) => loadScenarioFile(f, overrides));
   const seen = new Map<string, string>();
@@ -30,6 +30,7 @@ export function runCommand(opts: RunOptions, print: (line: string) => void): voi
     seen.set(scenario.name, scenario.source);
   }
   removeStaleTemporaries(opts.out);
+  let failures = 0;
   for (const { scenario, text } of loaded) {
     const model = new MembraneModel(scenario);
     const csvPath = join(opts.out, `${scenario.name}.csv`);
@@ -40,9 +41,15 @@ export function runCommand(opts: RunOptions, print: (line: string) => void): voi
     const conv = result.converged
       ? `converged at ${fmtTime(result.tConverged ?? 0)}`
       : `not converged (|I_net| = ${fmt(Math.abs(result.netCurrentEnd) * 100, 3)} uA/cm^2)`;
+    if (result.failure) {
+      failures++;
+      warn(`ionflux: ${scenario.source}: ${result.failure} (the run up to then is in ${csvPath}; converged: false)`);
+      continue;
+    }
     print(
       `${scenario.name}: V = ${fmt(result.yEnd[0]! * 1e3, 7)} mV, E_rev = ${fmt(result.reversalPotentialEnd * 1e3, 7)} mV at t = ${fmtTime(result.tEnd)} ` +
         `(${result.stopReason}); ${conv}; ${result.stats.steps} steps, ${fmt(result.wallTime_ms, 3)} ms -> ${csvPath}`,
     );
   }
+  return failures > 0 ? 1 : 0;
 }

@@ -27,6 +27,9 @@ export interface SweepOptions {
   readonly out: string;
 }
 
+/** How often a running sweep publishes its rows so far (ms). */
+const CHECKPOINT_MS = Number(process.env.IONFLUX_CHECKPOINT_MS ?? 5000);
+
 /** Exit status of a sweep stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED = 130;
 
@@ -81,6 +84,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   process.once("SIGTERM", onInterrupt);
   let finished = 0;
   let failed = 0;
+  let lastCheckpoint = performance.now();
   const started = performance.now();
   try {
     await runSweepPoints({
@@ -97,6 +101,13 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
         }
         finished += results.length;
         progress.update(finished);
+        // every few seconds the rows so far become sweep.csv: a SIGKILL loses at most that much
+        if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
+          lastCheckpoint = performance.now();
+          // the identity first: a table without it could not be resumed
+          writeMeta(metaPath, { sweep_id: plan.id, total_runs: plan.total, shard: shard ? { index: shard.index, count: shard.count } : null, runs_expected: runs.length, runs_done: writer.rowsInOrder, complete: false });
+          writer.checkpoint();
+        }
       },
       stopRequested: () => interrupted,
     });

@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+
+const dir = () => mkdtempSync(join(tmpdir(), "ionflux-fail-"));
+const ionflux = (args: string[]) => spawnSync(process.execPath, ["bin/ionflux.js", ...args], { encoding: "utf8" });
+
+/**
+ * A cell whose electrode pulls K+ out faster than the cell has it: K_in (1 mM) runs out when
+ * A·I·t/(F·vol) = 1 mM, i.e. t = F·(r/3)·1 mM / I = 96485.33212 · (5e-6/3) / 2 = 0.0804044 s after the
+ * pulse starts at 1 ms. No method can go on past that; the run must say so, not return NaN.
+ */
+const DRAIN = `name: drain
+temperature: 37 degC
+cell: { shape: sphere, radius: 5 um }
+bath: { clamped: true }
+ions:
+  K: { charge: 1, inside: 1 mM, outside: 5 mM }
+  A: { charge: -1, inside: 1 mM, outside: 5 mM }
+stimulus:
+  - { start: 1 ms, duration: 1 s, amplitude: -200 uA/cm^2, carried-by: K }
+initial: { voltage: -70 mV }
+run: { duration: 2 s }
+`;
+
+describe("numerical failure stops the run with the time, the quantity and what to try", () => {
+  it("a concentration driven below zero: IntegrationError at the analytic exhaustion time", () => {
+    const out = dir();
+    writeFileSync(join(out, "drain.yaml"), DRAIN);
+    const r = ionflux(["run", join(out, "drain.yaml"), "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/integration failed at t = 0\.0814\d* s: step size underflow .*K_in went below zero/);
+    const summary = JSON.parse(readFileSync(join(out, "drain.summary.json"), "utf8"));
+    expect(summary.converged).toBe(false);
+    expect(summary.stop_reason).toBe("failed");
+    expect(summary.failure).toContain("K_in went below zero");
+    const exhaustion = 0.001 + (96485.33212 * (5e-6 / 3) * 1) / 2;
+    expect(Math.abs(summary["t_end [s]"] - exhaustion)).toBeLessThan(1e-6);
+    // the trajectory up to the failure is there, whole, and never negative or NaN
+    const rows: string[][] = parse(readFileSync(join(out, "drain.csv"), "utf8"));
+    const kIn = rows[0]!.indexOf("K_in [mM]");
+    for (const row of rows.slice(1)) expect(Number(row[kIn])).toBeGreaterThanOrEqual(0);
+  });
+
+  it("an explicit method past its stability limit: the quantity that went wrong and 'try bdf'", () => {
+    const out = dir();
+    const r = ionflux(["run", "sims/bench/w1-run-down.yaml", "--set", "run.method=euler", "--set", "run.dt=10 ms", "--set", "run.duration=10 s", "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/integration failed at t = [\d.]+ s: \w+_(in|out) went below zero \(.* mM\); dt = 0\.01 s is too large .*try a smaller dt or the stiff method bdf/);
+    expect(JSON.parse(readFileSync(join(out, "w1-run-down.summary.json"), "utf8")).converged).toBe(false);
+  });
+
+  it("a sweep records the failure in the run's row", () => {
+    const out = dir();
+    const r = ionflux(["sweep", "sims/bench/w1-run-down.yaml", "--set", "run.method=euler", "--set", "run.duration=1 s", "--vary", "run.dt=1 ms,10 ms", "--out", out, "--jobs", "1"]);
+    expect(r.status).toBe(0);
+    const rows: Record<string, string>[] = parse(readFileSync(join(out, "sweep.csv"), "utf8"), { columns: true });
+    expect(rows[0]!.error).toBe("");
+    expect(rows[1]!.error).toMatch(/went below zero/);
+    expect(rows[1]!.converged).toBe(""); // a failed run's end-state cells are empty
+  });
+});
