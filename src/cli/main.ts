@@ -3,6 +3,7 @@ import { SimulatorError, UsageError } from "../errors.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { checkCommand } from "./commands/check.js";
 import { runCommand } from "./commands/run.js";
+import { verifyCommand } from "./commands/verify.js";
 import { ivCommand } from "./commands/iv.js";
 import { mergeCommand } from "./commands/merge.js";
 import { checkJobs, sweepCommand } from "./commands/sweep.js";
@@ -111,7 +112,15 @@ export async function main(argv: readonly string[], out = (s: string) => process
             out,
           ),
       )
-      .demandCommand(1, "give a command: run, check, sweep, merge or iv")
+      .command(
+        "verify",
+        "run the built-in closed-form checks (Nernst, GHK, chord conductance, Donnan, pump-leak, integrator orders)",
+        (y) => y,
+        () => {
+          status = verifyCommand(out);
+        },
+      )
+      .demandCommand(1, "give a command: run, check, sweep, merge, iv or verify")
       .strict()
       .recommendCommands()
       .version(IONFLUX_VERSION)
