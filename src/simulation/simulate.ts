@@ -103,7 +103,7 @@ function simulateSteady(model: MembraneModel, recorder: Recorder, started: numbe
   return {
     tEnd: Infinity,
     yEnd: y,
-    stopReason: "steady-state",
+    stopReason: steady.converged ? "steady-state" : "failed",
     tConverged: null,
     converged: steady.converged,
     netCurrentEnd: model.netCurrent(y, perIon),
@@ -114,6 +114,7 @@ function simulateSteady(model: MembraneModel, recorder: Recorder, started: numbe
     method: STEADY_METHOD,
     wallTime_ms: performance.now() - started,
     steady,
+    ...(steady.converged ? {} : { failure: steady.message }),
   };
 }
 

@@ -110,7 +110,7 @@ export function integrate(
         y[i] = sum;
       }
       if (stats.steps > control.maxSteps) {
-        throw new IntegrationError(t, `more than ${control.maxSteps} steps; try a stiff method (bdf) or a larger dt/rtol`);
+        throw new IntegrationError(t, `more than ${control.maxSteps} steps (run.max-steps): raise it${method.stiff ? "" : ", use the stiff method bdf"} or loosen rtol/dt`);
       }
       if (observe(tPrevious, t, y, stepper)) return { t, y, stoppedByObserver: true, stats };
     }

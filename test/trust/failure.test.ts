@@ -63,3 +63,56 @@ describe("numerical failure stops the run with the time, the quantity and what t
     expect(rows[1]!.converged).toBe(""); // a failed run's end-state cells are empty
   });
 });
+
+describe("the other failure modes, provoked", () => {
+  it("too many steps: the limit, where it was hit, and what to change", () => {
+    const out = dir();
+    const r = ionflux(["run", "sims/bench/w1-run-down.yaml", "--set", "run.max-steps=10", "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/integration failed at t = [\d.e-]+ s: more than 10 steps \(run\.max-steps\): raise it or loosen rtol\/dt/);
+  });
+  it("a steady state that does not exist (a pump with no leak drains Na_in toward zero): Newton and continuation fail, said so", () => {
+    const out = dir();
+    writeFileSync(join(out, "s.yaml"), `name: nosteady
+temperature: 37 degC
+cell: { shape: sphere, radius: 5 um }
+bath: { clamped: true }
+ions:
+  Na: { charge: 1, inside: 10 mM, outside: 145 mM }
+  K: { charge: 1, inside: 140 mM, outside: 5 mM }
+  A: { charge: -1, inside: 150 mM, outside: 150 mM }
+pumps: [{ max-current: 1 uA/cm^2 }]
+initial: { voltage: -70 mV }
+run: { method: steady }
+`);
+    const r = ionflux(["run", join(out, "s.yaml"), "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("no steady state found");
+    const summary = JSON.parse(readFileSync(join(out, "nosteady.summary.json"), "utf8"));
+    expect(summary.converged).toBe(false);
+    expect(summary.stop_reason).toBe("failed");
+  });
+});
+
+describe("limits refuse absurd work up front, with the numbers", () => {
+  const base = readFileSync("sims/neuron-chord.yaml", "utf8");
+  const refused = (text: string) => {
+    const out = dir();
+    writeFileSync(join(out, "x.yaml"), text);
+    return ionflux(["check", join(out, "x.yaml")]);
+  };
+  it("a file over 1 MiB", () => {
+    expect(refused(`${base}\n# ${"x".repeat(1 << 20)}\n`).stderr).toMatch(/larger than 1048576 bytes/);
+  });
+  it("more than 32 ions", () => {
+    const ions = Array.from({ length: 40 }, (_, i) => `  X${i}: { charge: 1, inside: 1 mM, outside: 1 mM }`).join("\n");
+    expect(refused(base.replace("ions:\n", `ions:\n${ions}\n`)).stderr).toMatch(/ions: \d+ ions; at most 32/);
+  });
+  it("more than 256 channels", () => {
+    const ch = Array.from({ length: 300 }, (_, i) => `  - { name: c${i}, ion: K, conductance: 1 mS/cm^2 }`).join("\n");
+    expect(refused(base.replace("channels:\n", `channels:\n${ch}\n`)).stderr).toMatch(/channels: \d+ items; at most 256/);
+  });
+  it("YAML nested deeper than 32 levels", () => {
+    expect(refused(`${base}\nsweep: ${"[".repeat(40)}${"]".repeat(40)}\n`).stderr).toMatch(/nesting deeper than 32 levels/);
+  });
+});
