@@ -8,7 +8,7 @@ const common = {
   platform: "node",
   format: "esm",
   target: "node20",
-  external: ["mathjs"],
+  external: ["mathjs", "@resvg/resvg-js"],
   // some dependencies ship CommonJS that calls require(): give the ESM bundle one
   banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
   minify: process.env.IONFLUX_NO_MINIFY ? false : true,

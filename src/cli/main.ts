@@ -6,6 +6,9 @@ import { runCommand } from "./commands/run.js";
 import { verifyCommand } from "./commands/verify.js";
 import { ivCommand } from "./commands/iv.js";
 import { mergeCommand } from "./commands/merge.js";
+import { plotCommand } from "./commands/plot.js";
+import { reportCommand } from "./commands/report.js";
+import type { TimeAxis } from "../plot/trajectory.js";
 import { checkJobs, sweepCommand } from "./commands/sweep.js";
 import type { ProgressMode } from "./progress.js";
 
@@ -28,9 +31,10 @@ export async function main(argv: readonly string[], out = (s: string) => process
           y
             .positional("files", { type: "string", array: true, describe: "scenario files (YAML or JSON)" })
             .option("out", { alias: "o", type: "string", default: "output", describe: "output directory" })
-            .option("set", { type: "string", array: true, describe: "override a field: PATH=VALUE, e.g. run.method=rk4" }),
+            .option("set", { type: "string", array: true, describe: "override a field: PATH=VALUE, e.g. run.method=rk4" })
+            .option("plot", { type: "boolean", describe: "also draw DIR/NAME.svg (V with E_rev and E_X, concentrations, currents)" }),
         (args) => {
-          status = runCommand({ files: asList(args.files), out: String(args.out), set: asList(args.set) }, out, err);
+          status = runCommand({ files: asList(args.files), out: String(args.out), set: asList(args.set), plot: Boolean(args.plot) }, out, err);
         },
       )
       .command(
@@ -113,6 +117,23 @@ export async function main(argv: readonly string[], out = (s: string) => process
           ),
       )
       .command(
+        "plot <file>",
+        "draw a trajectory CSV (V with E_rev and E_X, concentrations, currents) or a sweep.csv as SVG or PNG",
+        (y) =>
+          y
+            .positional("file", { type: "string", describe: "NAME.csv or sweep.csv" })
+            .option("out", { alias: "o", type: "string", describe: "FILE.svg or FILE.png (default: NAME.svg beside the CSV)" })
+            .option("time-axis", { choices: ["auto", "linear", "log"] as const, default: "auto" as const })
+            .option("width", { type: "number", default: 900, describe: "width in pixels" }),
+        (args) => plotCommand({ file: String(args.file), ...(args.out !== undefined ? { out: String(args.out) } : {}), timeAxis: args["time-axis"] as TimeAxis, width: Number(args.width) }, out),
+      )
+      .command(
+        "report <dir>",
+        "one self-contained HTML page of the runs and sweep in DIR (tables, figures, scenarios, provenance)",
+        (y) => y.positional("dir", { type: "string" }),
+        (args) => reportCommand(String(args.dir), out),
+      )
+      .command(
         "verify",
         "run the built-in closed-form checks (Nernst, GHK, chord conductance, Donnan, pump-leak, integrator orders)",
         (y) => y,
@@ -120,7 +141,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
           status = verifyCommand(out);
         },
       )
-      .demandCommand(1, "give a command: run, check, sweep, merge, iv or verify")
+      .demandCommand(1, "give a command: run, check, sweep, merge, iv, plot, report or verify")
       .strict()
       .recommendCommands()
       .version(IONFLUX_VERSION)

@@ -25,6 +25,10 @@ export class AtomicFile {
     writeSync(this.fd, text);
   }
 
+  writeBytes(bytes: Uint8Array): void {
+    writeSync(this.fd, bytes);
+  }
+
   /** Publishes what is written so far under the final name (atomically), and goes on writing. */
   snapshot(): void {
     if (this.done) return;

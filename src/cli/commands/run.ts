@@ -8,11 +8,14 @@ import { loadScenarioFile } from "../../scenario/load.js";
 import { parseOverride } from "../../scenario/overrides.js";
 import { simulate } from "../../simulation/simulate.js";
 import { fmt, fmtTime } from "../format.js";
+import { figureFor } from "./plot.js";
 
 export interface RunOptions {
   readonly files: readonly string[];
   readonly out: string;
   readonly set: readonly string[];
+  /** Also draw NAME.svg next to the CSV. */
+  readonly plot?: boolean;
 }
 
 /**
@@ -41,6 +44,7 @@ export function runCommand(opts: RunOptions, print: (line: string) => void, warn
     const conv = result.converged
       ? `converged at ${fmtTime(result.tConverged ?? 0)}`
       : `not converged (|I_net| = ${fmt(Math.abs(result.netCurrentEnd) * 100, 3)} uA/cm^2)`;
+    if (opts.plot) writeFileAtomic(join(opts.out, `${scenario.name}.svg`), figureFor(csvPath));
     if (result.failure) {
       failures++;
       warn(`ionflux: ${scenario.source}: ${result.failure} (the run up to then is in ${csvPath}; converged: false)`);

@@ -1,0 +1,13 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { UsageError } from "../../errors.js";
+import { buildReport } from "../../plot/report.js";
+import { writeFileAtomic } from "../../recording/atomicFile.js";
+
+/** `ionflux report DIR`: DIR/report.html, one self-contained page. */
+export function reportCommand(dir: string, print: (line: string) => void): void {
+  if (!existsSync(dir)) throw new UsageError(`report: ${dir}: no such directory`);
+  const path = join(dir, "report.html");
+  writeFileAtomic(path, buildReport(dir));
+  print(`${dir} -> ${path}`);
+}

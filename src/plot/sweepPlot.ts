@@ -1,0 +1,84 @@
+import { renderPanel, svgDocument } from "./panel.js";
+import { esc } from "./svg.js";
+import type { Table } from "./trajectory.js";
+
+const VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"];
+
+/** A varied value's number (the text may carry a unit: "0.3 mS/cm^2"). */
+const numberOf = (text: string) => Number(/^\s*([+-]?[\d.]+(?:[eE][+-]?\d+)?)/.exec(text)?.[1] ?? NaN);
+
+/**
+ * The end state against the varied parameters of a sweep.csv: lines of V_final and E_rev_final
+ * for one parameter (log axis when it spans over a decade), a heat map of V_final for two.
+ * Failed runs are marked: × on the axis, or a grey cell with ×.
+ */
+export function sweepSvg(table: Table & { text: string[][] }, title: string, width = 900): string {
+  const h = table.header;
+  const paramCount = h.indexOf("converged") - 1;
+  const params = h.slice(1, 1 + paramCount);
+  const V = table.columns[h.indexOf("V_final [mV]")]!;
+  const E = table.columns[h.indexOf("E_rev_final [mV]")]!;
+  const errorCol = h.indexOf("error");
+  const failed = table.text.map((r) => (r[errorCol] ?? "") !== "");
+  const values = params.map((_, j) => table.text.map((r) => numberOf(r[1 + j]!)));
+  const unitOf = (j: number) => table.text[0]![1 + j]!.replace(/^\s*[+-]?[\d.]+(?:[eE][+-]?\d+)?\s*/, "") || "1";
+  if (params.length === 1 || params.length > 2) {
+    const x = values[0]!;
+    const positive = x.every((v) => v > 0);
+    const log = positive && Math.max(...x) / Math.min(...x) > 10;
+    const order = x.map((_, i) => i).sort((a, b) => x[a]! - x[b]!);
+    const pick = (arr: ArrayLike<number>) => order.map((i) => (failed[i] ? NaN : arr[i]!));
+    const xs = order.map((i) => x[i]!);
+    const failX = order.filter((i) => failed[i]).map((i) => x[i]!);
+    const body = renderPanel({
+      left: 80,
+      top: 60,
+      width: width - 260,
+      height: 360,
+      title: `End state against ${params[0]}${params.length > 2 ? " (first parameter only)" : ""}`,
+      xLabel: `${params[0]} [${unitOf(0)}]${log ? " (log scale)" : ""}`,
+      yLabel: "voltage [mV]",
+      xScale: log ? "log" : "linear",
+      yScale: "linear",
+      xRange: [Math.min(...x), Math.max(...x)],
+      series: [
+        { label: "V_final", x: xs, y: pick(V), marker: xs.length > 60 },
+        { label: "E_rev_final", x: xs, y: pick(E), dashed: true },
+      ],
+    });
+    const marks = failX.length ? `<text x="80" y="470" font-size="12" fill="#D55E00">× ${failX.length} failed run${failX.length > 1 ? "s" : ""} at ${esc(failX.slice(0, 8).map((v) => String(v)).join(", "))}${failX.length > 8 ? ", …" : ""}</text>` : "";
+    return svgDocument(width, 490, `<text x="20" y="28" font-size="16" font-weight="bold">${esc(title)}</text>\n${body}\n${marks}`, title);
+  }
+  // two parameters: a heat map on the grid of their distinct values
+  const ux = [...new Set(values[0]!)].sort((a, b) => a - b);
+  const uy = [...new Set(values[1]!)].sort((a, b) => a - b);
+  const left = 100;
+  const top = 60;
+  const w = width - 280;
+  const hgt = 420;
+  const cw = w / ux.length;
+  const ch = hgt / uy.length;
+  const finite = Array.from(V).filter((v, i) => Number.isFinite(v) && !failed[i]);
+  const lo = Math.min(...finite);
+  const hi = Math.max(...finite);
+  const colour = (v: number) => VIRIDIS[Math.min(VIRIDIS.length - 1, Math.floor(((v - lo) / (hi - lo || 1)) * VIRIDIS.length))]!;
+  const cells: string[] = [];
+  table.text.forEach((_, i) => {
+    const cx = left + ux.indexOf(values[0]![i]!) * cw;
+    const cy = top + (uy.length - 1 - uy.indexOf(values[1]![i]!)) * ch;
+    if (failed[i] || !Number.isFinite(V[i]!)) {
+      cells.push(`<rect x="${cx.toFixed(1)}" y="${cy.toFixed(1)}" width="${cw.toFixed(1)}" height="${ch.toFixed(1)}" fill="#bbbbbb" data-failed="1"/><text x="${(cx + cw / 2).toFixed(1)}" y="${(cy + ch / 2 + 4).toFixed(1)}" font-size="10" text-anchor="middle">×</text>`);
+    } else cells.push(`<rect x="${cx.toFixed(1)}" y="${cy.toFixed(1)}" width="${(cw + 0.5).toFixed(1)}" height="${(ch + 0.5).toFixed(1)}" fill="${colour(V[i]!)}"><title>${esc(`${params[0]} = ${values[0]![i]}, ${params[1]} = ${values[1]![i]}: V_final = ${V[i]!.toPrecision(6)} mV`)}</title></rect>`);
+  });
+  const tick = (vals: number[], n: number) => vals.filter((_, i) => i % Math.max(1, Math.ceil(vals.length / n)) === 0);
+  const axes = [
+    ...tick(ux, 8).map((v) => `<text x="${(left + (ux.indexOf(v) + 0.5) * cw).toFixed(1)}" y="${top + hgt + 16}" font-size="11" text-anchor="middle">${esc(Number(v.toPrecision(3)).toString())}</text>`),
+    ...tick(uy, 8).map((v) => `<text x="${left - 6}" y="${(top + (uy.length - 1 - uy.indexOf(v) + 0.5) * ch + 4).toFixed(1)}" font-size="11" text-anchor="end">${esc(Number(v.toPrecision(3)).toString())}</text>`),
+    `<text x="${left + w / 2}" y="${top + hgt + 36}" font-size="12" text-anchor="middle" class="axis-label">${esc(`${params[0]} [${unitOf(0)}]`)}</text>`,
+    `<text transform="translate(${left - 62},${top + hgt / 2}) rotate(-90)" font-size="12" text-anchor="middle" class="axis-label">${esc(`${params[1]} [${unitOf(1)}]`)}</text>`,
+  ];
+  const legend = VIRIDIS.map((c, k) => `<rect x="${left + w + 30}" y="${top + hgt - (k + 1) * (hgt / VIRIDIS.length)}" width="20" height="${hgt / VIRIDIS.length}" fill="${c}"/>`).join("");
+  const legendText = `<text x="${left + w + 56}" y="${top + hgt}" font-size="11">${lo.toPrecision(4)}</text><text x="${left + w + 56}" y="${top + 10}" font-size="11">${hi.toPrecision(4)}</text><text x="${left + w + 30}" y="${top - 8}" font-size="12" class="legend">V_final [mV]</text>`;
+  const body = `<text x="20" y="28" font-size="16" font-weight="bold">${esc(title)}: V_final over the grid</text>\n<g data-series="V_final">${cells.join("")}</g>\n${axes.join("\n")}\n${legend}${legendText}`;
+  return svgDocument(width, top + hgt + 60, body, title);
+}
