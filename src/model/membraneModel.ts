@@ -124,20 +124,7 @@ export class MembraneModel {
   ionicCurrents(V: number, y: Float64Array, out: Float64Array): number {
     const n = this.ionCount;
     out.fill(0);
-    const vt = this.thermalVoltage;
-    for (let c = 0; c < this.channelKind.length; c++) {
-      const k = this.channelIon[c]!;
-      const z = this.valence[k]!;
-      const cin = y[1 + k]!;
-      const cout = y[1 + n + k]!;
-      const open = this.gates.openFraction(c, y);
-      if (this.channelKind[c] === OHMIC) {
-        out[k]! += open * this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
-      } else {
-        const u = (z * V) / vt;
-        out[k]! += open * this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
-      }
-    }
+    for (let c = 0; c < this.channelKind.length; c++) out[this.channelIon[c]!]! += this.channelCurrent(c, V, y);
     for (let p = 0; p < this.pumpMax.length; p++) {
       const na = y[1 + this.naIndex]!;
       const ko = y[1 + n + this.kIndex]!;
@@ -152,22 +139,22 @@ export class MembraneModel {
     return sum;
   }
 
-  /** Each channel's outward current density (A/m²) at voltage V with the state y (gates included). */
-  channelCurrents(V: number, y: Float64Array, out: Float64Array): void {
-    const n = this.ionCount;
+  /** Channel c's outward current density (A/m²) at voltage V with the state y (gates included). */
+  channelCurrent(c: number, V: number, y: Float64Array): number {
+    const k = this.channelIon[c]!;
+    const z = this.valence[k]!;
+    const cin = y[1 + k]!;
+    const cout = y[1 + this.ionCount + k]!;
     const vt = this.thermalVoltage;
-    for (let c = 0; c < this.channelKind.length; c++) {
-      const k = this.channelIon[c]!;
-      const z = this.valence[k]!;
-      const cin = y[1 + k]!;
-      const cout = y[1 + n + k]!;
-      const open = this.gates.openFraction(c, y);
-      if (this.channelKind[c] === OHMIC) out[c] = open * this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
-      else {
-        const u = (z * V) / vt;
-        out[c] = open * this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
-      }
-    }
+    const open = this.gates.openFraction(c, y);
+    if (this.channelKind[c] === OHMIC) return open * this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
+    const u = (z * V) / vt;
+    return open * this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
+  }
+
+  /** Each channel's outward current density (A/m²) into out[c]. */
+  channelCurrents(V: number, y: Float64Array, out: Float64Array): void {
+    for (let c = 0; c < this.channelKind.length; c++) out[c] = this.channelCurrent(c, V, y);
   }
 
   /** The applied current (A/m², inward positive) of the present smooth piece. */
