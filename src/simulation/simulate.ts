@@ -173,11 +173,13 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
 
   // the last accepted state: where a failed run ends
   const lastGood = Float64Array.from(y0);
-  let lastGoodT = 0;
+  // doubles the observer updates every step live in a typed array: a captured `let` holding a
+  // double would allocate a new heap number on every assignment (GC in the hot loop)
+  const lastGoodT = new Float64Array(1);
   let stepsBeforeFailure = 0;
   const observe = (tPrev: number, t: number, y: Float64Array, stepper: Stepper): boolean => {
     lastGood.set(y);
-    lastGoodT = t;
+    lastGoodT[0] = t;
     stepsBeforeFailure = stepper.stats.steps;
     for (;;) {
       const tr = recordIndex * run.recordEvery;
@@ -226,7 +228,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     }
     // a numerical failure is a result too: the run up to its last good state, and why it stopped
     failure = e.message;
-    result = { t: lastGoodT, y: lastGood, stoppedByObserver: false, stats: { steps: stepsBeforeFailure, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 } };
+    result = { t: lastGoodT[0]!, y: lastGood, stoppedByObserver: false, stats: { steps: stepsBeforeFailure, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 } };
   }
   if (lastRecorded < result.t) writeRow(result.t, result.y);
   recorder.finish();
