@@ -22,6 +22,9 @@ export function checkCommand(opts: { files: readonly string[]; set: readonly str
     print(`  concentration time scales (uncoupled estimate): ${scales}; slowest ${fmtTime(d.slowestConcentrationTimeScale)}`);
     const outside = d.netChargeOutside.coulombs === null ? "" : ` (${fmt(d.netChargeOutside.coulombs)} C)`;
     print(`  net charge: inside ${fmt(d.netChargeInside.perVolume)} mM of z (${fmt(d.netChargeInside.coulombs)} C); outside ${fmt(d.netChargeOutside.perVolume)} mM of z${outside}`);
+    if (Math.abs(d.netChargeInside.perVolume) > 1 || Math.abs(d.netChargeOutside.perVolume) > 1) {
+      print("  note: a side is far from electroneutral; real solutions are neutral to within microvolts' worth of charge (add the impermeant ions that balance it)");
+    }
     print(`  run: ${scenario.run.method}, up to ${fmtTime(scenario.run.duration)}, record every ${fmtTime(scenario.run.recordEvery)}`);
   }
 }
