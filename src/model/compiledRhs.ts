@@ -3,6 +3,7 @@ import { ghkPhi } from "../physics/ghk.js";
 import type { Scenario } from "../scenario/types.js";
 import type { Rhs } from "../solvers/types.js";
 import type { GateSet } from "./gates.js";
+import type { MarkovChannels } from "./markov.js";
 
 /**
  * The right-hand side of one scenario as straight-line JavaScript, with its parameters as literals
@@ -12,7 +13,7 @@ import type { GateSet } from "./gates.js";
  * current of the present smooth piece: [total, per ion...] (A/m²).
  * The generic MembraneModel.rhs is the reference it is tested against.
  */
-export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVoltage: number, gates: GateSet): Rhs {
+export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVoltage: number, gates: GateSet, markov: MarkovChannels, propensityIndex: number): Rhs {
   const n = scenario.ions.length;
   const idx = (name: string) => scenario.ions.findIndex((i) => i.name === name);
   // parameters live in an array read by the code, so that the code text depends only on the
@@ -30,6 +31,8 @@ export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVolt
     // the open fraction Π x^p of a gated channel, as plain multiplications
     const factors: string[] = [];
     for (let j = gates.start[c]!; j < gates.end[c]!; j++) for (let p = 0; p < gates.power[j]!; p++) factors.push(`y[${gates.offset + j}]`);
+    // a channel simulated event by event: its open fraction, from mo (the Markov counts)
+    if (ch.stochastic?.noise === "exact") factors.push(`mo[${c}]`);
     const open = factors.length ? `${factors.join(" * ")} * ` : "";
     if (ch.kind === "ohmic") {
       lines.push(`I${k} += ${open}${lit(ch.conductance)} * (V - ${lit(thermalVoltage / z)} * Math.log(y[${1 + n + k}] / y[${1 + k}]));`);
@@ -55,16 +58,24 @@ export function compileRhs(scenario: Scenario, levels: Float64Array, thermalVolt
     lines.push(outFactor === 0 ? `d[${1 + n + k}] = 0;` : `d[${1 + n + k}] = ${lit(outFactor)} * I${k};`);
   });
   for (let j = 0; j < gates.count; j++) lines.push(`d[${gates.offset + j}] = gd[${j}](V, t, y[${gates.offset + j}]);`);
+  if (propensityIndex >= 0) lines.push(`d[${propensityIndex}] = a0(V, t);`);
   const body = `"use strict"; return function rhs(t, y, d) {\n  ${lines.join("\n  ")}\n};`;
   let factory = FACTORIES.get(body);
   if (!factory) {
-    factory = new Function("phi", "levels", "p", "gd", body) as Factory;
+    factory = new Function("phi", "levels", "p", "gd", "mo", "a0", body) as Factory;
     FACTORIES.set(body, factory);
   }
   const gd = Array.from({ length: gates.count }, (_, j) => gates.derivativeFunction(j));
-  return factory(ghkPhi, levels, Float64Array.from(params), gd);
+  return factory(ghkPhi, levels, Float64Array.from(params), gd, markov.factor, (V: number, t: number) => markov.totalRate(V, t));
 }
 
-type Factory = (phi: (u: number) => number, levels: Float64Array, p: Float64Array, gd: ((V: number, t: number, x: number) => number)[]) => Rhs;
+type Factory = (
+  phi: (u: number) => number,
+  levels: Float64Array,
+  p: Float64Array,
+  gd: ((V: number, t: number, x: number) => number)[],
+  mo: Float64Array,
+  a0: (V: number, t: number) => number,
+) => Rhs;
 /** One factory per model structure (bounded: a process sees few structures). */
 const FACTORIES = new Map<string, Factory>();

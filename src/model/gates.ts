@@ -27,7 +27,9 @@ export class GateSet {
     scenario: Scenario,
     readonly offset: number,
   ) {
-    const gates = scenario.channels.flatMap((ch, c) => ch.gates.map((g) => ({ g, c, name: `${ch.name}.${g.name}` })));
+    // gates of channels simulated event by event (stochastic, noise: exact) are not continuous state
+    const continuous = (ch: Scenario["channels"][number]) => ch.stochastic?.noise !== "exact";
+    const gates = scenario.channels.flatMap((ch, c) => (continuous(ch) ? ch.gates.map((g) => ({ g, c, name: `${ch.name}.${g.name}` })) : []));
     this.count = gates.length;
     this.channel = Int32Array.from(gates, (x) => x.c);
     this.power = Int32Array.from(gates, (x) => x.g.power);
@@ -42,7 +44,7 @@ export class GateSet {
     let j = 0;
     scenario.channels.forEach((ch, c) => {
       this.start[c] = j;
-      j += ch.gates.length;
+      if (continuous(ch)) j += ch.gates.length;
       this.end[c] = j;
     });
   }
@@ -61,6 +63,16 @@ export class GateSet {
     const b = this.second[j]!(v);
     const q = this.factor[j]! * 1e3;
     return this.alphaBeta[j] ? q * (a * (1 - x) - b * x) : (q * (a - x)) / b;
+  }
+
+  /** Fox–Lu noise intensity of gate j: q·(α(1 − x) + βx) (1/s); the variance of dx over dt is this·dt/N. */
+  noiseIntensity(j: number, V: number, t: number, x: number): number {
+    const v = this.set(V, t);
+    const a = this.first[j]!(v);
+    const b = this.second[j]!(v);
+    const q = this.factor[j]! * 1e3;
+    if (this.alphaBeta[j]) return q * (a * (1 - x) + b * x);
+    return (q * (a * (1 - x) + (1 - a) * x)) / b;
   }
 
   /** ∂(dx/dt)/∂x (1/s). */

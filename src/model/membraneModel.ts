@@ -1,3 +1,4 @@
+import seedrandom from "seedrandom";
 import { FARADAY_C_PER_MOL as F, GAS_CONSTANT_J_PER_MOL_K as R } from "../physics/constants.js";
 import { ghkPhi, ghkPhiDerivative } from "../physics/ghk.js";
 import { findRootOfIncreasing } from "../numerics/roots.js";
@@ -6,6 +7,7 @@ import type { OdeProblem } from "../solvers/types.js";
 import { compileRhs } from "./compiledRhs.js";
 import { ClampCommand } from "./clamp.js";
 import { GateSet } from "./gates.js";
+import { MarkovChannels } from "./markov.js";
 import { Stimulus } from "./stimulus.js";
 
 const OHMIC = 0;
@@ -31,6 +33,10 @@ export class MembraneModel {
   readonly temperature: number;
   readonly stimulus: Stimulus;
   readonly gates: GateSet;
+  /** Channels simulated event by event; their open fractions scale the channels' currents. */
+  readonly markov: MarkovChannels;
+  /** State index of the integrated event propensity Λ (exact stochastic channels), or -1. */
+  readonly propensityIndex: number;
   /** The voltage clamp, when the scenario has one: V then follows its command. */
   readonly clamp: ClampCommand | undefined;
   readonly y0: Float64Array;
@@ -64,7 +70,9 @@ export class MembraneModel {
   constructor(readonly scenario: Scenario) {
     const n = (this.ionCount = scenario.ions.length);
     this.gates = new GateSet(scenario, 1 + 2 * n);
-    this.size = 1 + 2 * n + this.gates.count;
+    this.markov = new MarkovChannels(scenario);
+    this.propensityIndex = this.markov.count > 0 ? 1 + 2 * n + this.gates.count : -1;
+    this.size = 1 + 2 * n + this.gates.count + (this.markov.count > 0 ? 1 : 0);
     this.ionNames = scenario.ions.map((i) => i.name);
     this.valence = Float64Array.from(scenario.ions, (i) => i.valence);
     this.area = scenario.cell.area;
@@ -97,10 +105,12 @@ export class MembraneModel {
       this.y0[1 + k] = ion.inside;
       this.y0[1 + n + k] = ion.outside;
     });
-    // gates start at their steady state for the initial voltage
+    // gates start at their steady state for the initial voltage; so do the channels simulated
+    // event by event, each drawn from that equilibrium with its own seeded stream
     for (let j = 0; j < this.gates.count; j++) this.y0[this.gates.offset + j] = this.gates.steadyState(j, scenario.initialVoltage, 0);
+    if (this.markov.count > 0) this.markov.equilibrate(scenario.initialVoltage, seedrandom(`ionflux:initial:${scenario.run.seed}`));
     this.levels = new Float64Array(n + 1);
-    this.compiledRhs = compileRhs(scenario, this.levels, this.thermalVoltage, this.gates);
+    this.compiledRhs = compileRhs(scenario, this.levels, this.thermalVoltage, this.gates, this.markov, this.propensityIndex);
     this.setSegment(0);
   }
 
@@ -146,7 +156,7 @@ export class MembraneModel {
     const cin = y[1 + k]!;
     const cout = y[1 + this.ionCount + k]!;
     const vt = this.thermalVoltage;
-    const open = this.gates.openFraction(c, y);
+    const open = this.gates.openFraction(c, y) * this.markov.factor[c]!;
     if (this.channelKind[c] === OHMIC) return open * this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
     const u = (z * V) / vt;
     return open * this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
@@ -174,6 +184,7 @@ export class MembraneModel {
     }
     const g = this.gates;
     for (let j = 0; j < g.count; j++) dydt[g.offset + j] = g.derivative(j, y[0]!, t, y[g.offset + j]!);
+    if (this.propensityIndex >= 0) dydt[this.propensityIndex] = this.markov.totalRate(y[0]!, t);
   };
 
   /** Analytic ∂f/∂y, row-major. The applied current is constant within a piece, so it drops out. */
@@ -189,7 +200,8 @@ export class MembraneModel {
       const z = this.valence[k]!;
       const cin = y[1 + k]!;
       const cout = y[1 + n + k]!;
-      const open = this.gates.openFraction(c, y);
+      const markov = this.markov.factor[c]!;
+      const open = this.gates.openFraction(c, y) * markov;
       const s = this.channelScale[c]! * open;
       const row = k * m;
       let base: number; // the channel's current with all its gates open
@@ -207,7 +219,7 @@ export class MembraneModel {
         base = this.channelScale[c]! * zF * (cin * ghkPhi(u) - cout * ghkPhi(-u));
       }
       for (let j = this.gates.start[c]!; j < this.gates.end[c]!; j++) {
-        dI[row + this.gates.offset + j]! += base * this.gates.openFractionDx(c, y, j);
+        dI[row + this.gates.offset + j]! += base * markov * this.gates.openFractionDx(c, y, j);
       }
     }
     for (let p = 0; p < this.pumpMax.length; p++) {
@@ -243,6 +255,12 @@ export class MembraneModel {
       for (let col = 0; col < m; col++) J[r + col] = 0;
       J[r] = g.derivativeDV(j, V, t, y[g.offset + j]!);
       J[r + g.offset + j] = g.derivativeDx(j, V, t);
+    }
+    // Λ depends on V only (through the rates), and nothing depends on Λ
+    const p = this.propensityIndex;
+    if (p >= 0) {
+      for (let col = 0; col < m; col++) J[p * m + col] = 0;
+      J[p * m] = (this.markov.totalRate(V + 1e-6, t) - this.markov.totalRate(V - 1e-6, t)) / 2e-6;
     }
   };
 
@@ -285,7 +303,7 @@ export class MembraneModel {
   };
 
   /** The model as an initial-value problem on [0, duration]. */
-  problem(duration: number): OdeProblem {
+  problem(duration: number, t0 = 0, y0: Float64Array = this.y0): OdeProblem {
     const clamp = this.clamp;
     let rhs = this.compiledRhs;
     let jacobian = this.jacobian;
@@ -313,8 +331,8 @@ export class MembraneModel {
       size: this.size,
       rhs,
       jacobian,
-      y0: this.y0,
-      t0: 0,
+      y0,
+      t0,
       t1: duration,
       breakpoints: clamp ? [...this.stimulus.breakpoints, ...clamp.breakpoints] : this.stimulus.breakpoints,
       beginSegment: (a, b) => this.setSegment(0.5 * (a + b), a),

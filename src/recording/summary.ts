@@ -68,6 +68,18 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
           },
         }
       : {}),
+    ...(result.fluctuations
+      ? {
+          fluctuations: {
+            "window [s]": result.fluctuations.window,
+            rows: result.fluctuations.rows,
+            "V_mean [mV]": result.fluctuations.V_mean * MV,
+            "V_sd [mV]": result.fluctuations.V_sd * MV,
+            "I_net_mean [uA/cm^2]": result.fluctuations.I_net_mean * UA_PER_CM2,
+            "I_net_sd [uA/cm^2]": result.fluctuations.I_net_sd * UA_PER_CM2,
+          },
+        }
+      : {}),
     seed: scenario.run.seed,
     scenario_si: scenario,
     provenance: {

@@ -26,9 +26,23 @@ export interface Gate {
   readonly q10Reference: number;
 }
 
+/** A finite number of channels whose gating is random (issue: small cells are noisy). */
+export interface Stochastic {
+  readonly count: number;
+  /** exact: a Markov chain of channel states, event by event; langevin: Fox-Lu noise on the gates. */
+  readonly noise: "exact" | "langevin";
+}
+
+interface ChannelCommon {
+  readonly name: string;
+  readonly ion: string;
+  readonly gates: readonly Gate[];
+  readonly stochastic?: Stochastic;
+}
+
 export type Channel =
-  | { readonly name: string; readonly ion: string; readonly kind: "ohmic"; readonly conductance: number; readonly gates: readonly Gate[] }
-  | { readonly name: string; readonly ion: string; readonly kind: "ghk"; readonly permeability: number; readonly gates: readonly Gate[] };
+  | (ChannelCommon & { readonly kind: "ohmic"; readonly conductance: number })
+  | (ChannelCommon & { readonly kind: "ghk"; readonly permeability: number });
 
 export interface Pump {
   readonly name: string;
@@ -66,6 +80,8 @@ export interface StopRule {
   readonly netCurrentBelow: number;
   /** s. */
   readonly hold: number;
+  /** s: with stochastic channels, the net current is averaged over this window. */
+  readonly window?: number;
 }
 
 export interface RunSettings {

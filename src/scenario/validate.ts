@@ -4,7 +4,7 @@ import { FieldReader } from "./reader.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
 import { ExpressionError } from "./expression.js";
 import { compileGateFormula } from "./gateFormula.js";
-import type { Bath, Channel, ClampProtocol, Gate, Ion, Pump, RunSettings, Scenario, StimulusPulse, StopRule } from "./types.js";
+import type { Bath, Channel, ClampProtocol, Gate, Ion, Pump, RunSettings, Scenario, StimulusPulse, Stochastic, StopRule } from "./types.js";
 
 /** How much a scenario may ask for, so that a typo cannot make a run take forever. */
 export const SCENARIO_LIMITS = {
@@ -187,17 +187,42 @@ function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>,
   const seen = new Set<string>();
   return r.list(["channels"], value, SCENARIO_LIMITS.maxChannels).map((item, i) => {
     const path: PathSegment[] = ["channels", i];
-    const ch = r.mapping(path, item, ["name", "ion", "conductance", "permeability", "gates"]);
+    const ch = r.mapping(path, item, ["name", "ion", "conductance", "permeability", "gates", "count", "stochastic", "noise", "open-rate", "close-rate"]);
     const name = uniqueName(r, [...path, "name"], seen, ch.name === undefined ? `channel-${i}` : r.name([...path, "name"], ch.name));
     const ion = declaredIon(r, [...path, "ion"], ch.ion, ions);
-    const gates = readGates(r, [...path, "gates"], ch.gates, constants, temperature);
+    let gates = readGates(r, [...path, "gates"], ch.gates, constants, temperature);
+    let stochastic: Stochastic | undefined;
+    if (ch.stochastic !== undefined && typeof ch.stochastic !== "boolean") r.fail([...path, "stochastic"], `expected true or false, got ${JSON.stringify(ch.stochastic)}`);
+    if (ch.stochastic === true) {
+      const count = r.number([...path, "count"], r.required([...path, "count"], ch.count, "the number of channels, like 300"), { integer: true, min: 1, max: 1e9 });
+      const noise = ch.noise === undefined ? "exact" : r.string([...path, "noise"], ch.noise);
+      if (noise !== "exact" && noise !== "langevin") r.fail([...path, "noise"], `expected exact or langevin, got "${noise}"`);
+      if (noise === "exact" && count > 1e6) r.fail([...path, "count"], `${count} channels simulated event by event would take very long; use noise: langevin`);
+      stochastic = { count, noise };
+      if (gates.length === 0) {
+        // a channel without gates opens and closes as one two-state gate
+        const rate = (key: string) => {
+          const v = r.required([...path, key], ch[key], "a rate in 1/ms (a formula of V allowed), like 0.5");
+          const t = typeof v === "number" ? String(v) : r.string([...path, key], v, "a rate formula");
+          const problem = checkFormula(t, constants);
+          if (problem) r.fail([...path, key], problem);
+          return t;
+        };
+        gates = [{ name: "o", power: 1, form: "alpha-beta", first: rate("open-rate"), second: rate("close-rate"), q10: 1, q10Reference: temperature }];
+      } else if (ch["open-rate"] !== undefined || ch["close-rate"] !== undefined) {
+        r.fail(path, "open-rate and close-rate are for a channel without gates; this one has gates");
+      }
+    } else {
+      for (const key of ["count", "noise", "open-rate", "close-rate"]) if (ch[key] !== undefined) r.fail([...path, key], "only for a stochastic channel (stochastic: true)");
+    }
     if ((ch.conductance === undefined) === (ch.permeability === undefined)) {
       r.fail(path, 'give exactly one of conductance (ohmic, like "0.3 mS/cm^2") or permeability (GHK, like "1e-6 cm/s")');
     }
+    const extra = stochastic ? { stochastic } : {};
     if (ch.conductance !== undefined) {
-      return { name, ion, kind: "ohmic" as const, conductance: r.quantity([...path, "conductance"], ch.conductance, KINDS.conductancePerArea, "non-negative"), gates };
+      return { name, ion, kind: "ohmic" as const, conductance: r.quantity([...path, "conductance"], ch.conductance, KINDS.conductancePerArea, "non-negative"), gates, ...extra };
     }
-    return { name, ion, kind: "ghk" as const, permeability: r.quantity([...path, "permeability"], ch.permeability, KINDS.permeability, "non-negative"), gates };
+    return { name, ion, kind: "ghk" as const, permeability: r.quantity([...path, "permeability"], ch.permeability, KINDS.permeability, "non-negative"), gates, ...extra };
   });
 }
 
@@ -285,8 +310,9 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
   }
   let stop: StopRule | undefined;
   if (run.stop !== undefined) {
-    const s = r.mapping(["run", "stop"], run.stop, ["net-current-below", "hold"]);
+    const s = r.mapping(["run", "stop"], run.stop, ["net-current-below", "hold", "window"]);
     stop = {
+      ...(s.window !== undefined ? { window: r.quantity(["run", "stop", "window"], s.window, KINDS.time, "positive") } : {}),
       netCurrentBelow: r.quantity(["run", "stop", "net-current-below"], r.required(["run", "stop", "net-current-below"], s["net-current-below"], 'a current per area like "1e-4 uA/cm^2"'), KINDS.currentDensity, "positive"),
       hold: s.hold === undefined ? 0 : r.quantity(["run", "stop", "hold"], s.hold, KINDS.time, "non-negative"),
     };

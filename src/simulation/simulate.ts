@@ -3,6 +3,7 @@ import type { MembraneModel } from "../model/membraneModel.js";
 import { findRootBracketed, findRootOfIncreasing } from "../numerics/roots.js";
 import type { Column, Recorder } from "../recording/types.js";
 import type { RunSettings } from "../scenario/types.js";
+import seedrandom from "seedrandom";
 import { IntegrationError } from "../errors.js";
 import { integrate } from "../solvers/integrate.js";
 import { solveSteadyState, type SteadyStateResult } from "./steady.js";
@@ -30,6 +31,8 @@ export interface RunResult {
   readonly wallTime_ms: number;
   /** Set by `method: steady`: how the steady state was found and whether it is stable. */
   readonly steady?: Omit<SteadyStateResult, "y">;
+  /** Stochastic runs: mean and SD of V and I_net over the final window (SI). */
+  readonly fluctuations?: Fluctuations;
 }
 
 /** Trajectory columns in the units of scenario-format.md: SI → mV, mM, uA/cm². */
@@ -44,6 +47,7 @@ export function trajectoryColumns(model: MembraneModel): Column[] {
     cols.push({ name: `${ion}_in`, unit: "mM" }, { name: `${ion}_out`, unit: "mM" }, { name: `E_${ion}`, unit: "mV" }, { name: `I_${ion}`, unit: "uA/cm^2" });
   }
   for (const gate of model.gates.names) cols.push({ name: gate, unit: "1" });
+  for (const p of model.markov.populations) cols.push({ name: `${model.scenario.channels[p.channel]!.name}.open`, unit: "1" });
   if (model.clamp) cols.push({ name: "I_clamp", unit: "uA/cm^2" });
   return cols;
 }
@@ -60,7 +64,8 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
   const n = model.ionCount;
   const perIon = new Float64Array(n);
   const clamped = model.clamp !== undefined;
-  const row = new Float64Array(4 + 4 * n + model.gates.count + (clamped ? 1 : 0));
+  const markov = model.markov.populations;
+  const row = new Float64Array(4 + 4 * n + model.gates.count + markov.length + (clamped ? 1 : 0));
   const forced = new Float64Array(model.size);
   return (t: number, state: Float64Array) => {
     let y = state;
@@ -81,8 +86,11 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
       row[7 + 4 * k] = perIon[k]! * UA_PER_CM2;
     }
     for (let j = 0; j < model.gates.count; j++) row[4 + 4 * n + j] = y[model.gates.offset + j]!;
+    markov.forEach((p, i) => {
+      row[4 + 4 * n + model.gates.count + i] = p.openFraction;
+    });
     // the clamp's current: all the membrane current (ionic and capacitive) it must supply, outward positive
-    if (clamped) row[4 + 4 * n + model.gates.count] = (net + model.capacitance * model.clamp!.rate) * UA_PER_CM2;
+    if (clamped) row[4 + 4 * n + model.gates.count + markov.length] = (net + model.capacitance * model.clamp!.rate) * UA_PER_CM2;
     recorder.row(row);
   };
 }
@@ -177,20 +185,53 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
   // double would allocate a new heap number on every assignment (GC in the hot loop)
   const lastGoodT = new Float64Array(1);
   let stepsBeforeFailure = 0;
-  const observe = (tPrev: number, t: number, y: Float64Array, stepper: Stepper): boolean => {
+  // stochastic runs: V and I_net of every recorded row, for the window statistics and stop rule
+  const stochastic = model.markov.count > 0 || model.scenario.channels.some((c) => c.stochastic);
+  const rowT: number[] = [];
+  const rowV: number[] = [];
+  const rowI: number[] = [];
+  const window = run.stop?.window ?? 0.1 * run.duration;
+  let windowStop = false;
+  const noteRow = (tr: number, y: Float64Array) => {
+    if (!stochastic) return;
+    rowT.push(tr);
+    rowV.push(model.voltageOf(tr, y));
+    rowI.push(model.netCurrent(y, perIon));
+    if (run.stop && tr >= window) {
+      let sum = 0;
+      let count = 0;
+      for (let i = rowT.length - 1; i >= 0 && rowT[i]! >= tr - window; i--) {
+        sum += rowI[i]!;
+        count++;
+      }
+      if (Math.abs(sum / count) < threshold) windowStop = true;
+    }
+  };
+  /**
+   * After each accepted step: rows at the record times up to tLimit (the step's end, or an event
+   * inside it), interpolated over the step [tPrev, tStepEnd]; then the stop rule.
+   */
+  const observe = (tPrev: number, t: number, y: Float64Array, stepper: Stepper, tStepEnd = t): boolean => {
     lastGood.set(y);
     lastGoodT[0] = t;
     stepsBeforeFailure = stepper.stats.steps;
     for (;;) {
       const tr = recordIndex * run.recordEvery;
       if (tr > t * (1 + 1e-12)) break;
-      if (tr >= t) writeRow(t, y);
-      else {
-        stateAt(stepper, (tr - tPrev) / (t - tPrev), t - tPrev, state);
+      if (tr >= t) {
+        writeRow(t, y);
+        noteRow(t, y);
+      } else {
+        stateAt(stepper, (tr - tPrev) / (tStepEnd - tPrev), tStepEnd - tPrev, state);
         writeRow(tr, state);
+        noteRow(tr, state);
       }
       lastRecorded = Math.min(tr, t);
       recordIndex++;
+    }
+    if (stochastic) {
+      if (windowStop) stoppedByRule = true;
+      return windowStop;
     }
     for (let i = 1; i < y.length; i++) if (y[i]! < minConcentration) minConcentration = y[i]!;
     // I_net = −C_m·dV/dt, and f at the step's end is already known: no extra current evaluation
@@ -217,10 +258,15 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     hMax: run.duration,
     maxSteps: run.maxSteps,
   };
-  let result;
+  const langevin = model.scenario.channels.some((c) => c.stochastic?.noise === "langevin");
+  let result: ReturnType<typeof integrate>;
   let failure: string | undefined;
   try {
-    result = integrate(model.problem(run.duration), method, control, observe);
+    result = langevin
+      ? integrateLangevin(model, run, observe)
+      : model.markov.count > 0
+        ? integrateWithEvents(model, method, control, run, observe)
+        : integrate(model.problem(run.duration), method, control, observe);
   } catch (e) {
     if (!(e instanceof IntegrationError)) {
       recorder.abort();
@@ -238,15 +284,169 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     yEnd: Float64Array.from(result.y),
     stopReason: failure ? "failed" : stoppedByRule ? "net-current-below" : "duration",
     // under a clamp V does not relax: there is nothing to converge
-    tConverged: model.clamp || failure ? null : belowSince,
-    converged: model.clamp || failure ? false : belowSince !== null,
+    // stochastic runs converge in the mean: when the window's average met the threshold
+    tConverged: model.clamp || failure ? null : stochastic ? (stoppedByRule ? result.t : null) : belowSince,
+    converged: model.clamp || failure ? false : stochastic ? stoppedByRule : belowSince !== null,
     ...(failure ? { failure } : {}),
     netCurrentEnd: netEnd,
     reversalPotentialEnd: model.reversalPotential(result.y),
     minConcentration,
     invariants: invariantDrifts(model, y0, result.y, result.t),
     stats: { ...result.stats },
-    method: method.name,
+    method: langevin ? "euler-maruyama" : method.name,
     wallTime_ms: performance.now() - started,
+    ...(stochastic ? { fluctuations: windowStatistics(rowT, rowV, rowI, result.t, window) } : {}),
   };
+}
+
+/** Mean and standard deviation of V (V) and I_net (A/m²) over the recorded rows of the final window. */
+function windowStatistics(t: number[], V: number[], I: number[], tEnd: number, window: number): Fluctuations {
+  const pick = (xs: number[]) => xs.filter((_, i) => t[i]! >= tEnd - window);
+  const stats = (xs: number[]) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+    return { mean, sd };
+  };
+  const v = stats(pick(V));
+  const i = stats(pick(I));
+  return { window, rows: pick(V).length, V_mean: v.mean, V_sd: v.sd, I_net_mean: i.mean, I_net_sd: i.sd };
+}
+
+export interface Fluctuations {
+  readonly window: number;
+  readonly rows: number;
+  readonly V_mean: number;
+  readonly V_sd: number;
+  readonly I_net_mean: number;
+  readonly I_net_sd: number;
+}
+
+/**
+ * Exact stochastic channels (Gillespie's direct method with time-dependent propensities): the
+ * state carries Λ = ∫ a0 dt; an event happens when Λ reaches −ln(u). The driver is stopped on the
+ * step that crosses it, the crossing time is found on the dense output, the transition chosen by
+ * the propensities there is fired, and integration restarts from that time and state. Every
+ * random number comes from seedrandom seeded with run.seed.
+ */
+function integrateWithEvents(
+  model: MembraneModel,
+  method: NonNullable<ReturnType<typeof findMethod>>,
+  control: Parameters<typeof integrate>[2],
+  run: RunSettings,
+  observe: (tPrev: number, t: number, y: Float64Array, stepper: Stepper, tStepEnd?: number) => boolean,
+): ReturnType<typeof integrate> {
+  const random = seedrandom(`ionflux:events:${run.seed}`);
+  const P = model.propensityIndex;
+  const y = Float64Array.from(model.y0);
+  const interpolated = new Float64Array(model.size);
+  let t0 = 0;
+  let threshold = -Math.log(1 - random());
+  const totals = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 };
+  for (;;) {
+    let event = false;
+    let stoppedByRule = false;
+    const result = integrate(model.problem(run.duration, t0, y), method, control, (tPrev, t, yStep, stepper) => {
+      if (yStep[P]! < threshold) return observe(tPrev, t, yStep, stepper);
+      const theta = findRootBracketed(
+        (th) => {
+          stepper.interpolate(th, interpolated);
+          return interpolated[P]! - threshold;
+        },
+        0,
+        1,
+        1e-12,
+      );
+      stepper.interpolate(Number.isFinite(theta) ? theta : 1, interpolated);
+      const tEvent = tPrev + (Number.isFinite(theta) ? theta : 1) * (t - tPrev);
+      stoppedByRule = observe(tPrev, tEvent, interpolated, stepper, t);
+      event = true;
+      t0 = tEvent;
+      y.set(interpolated);
+      return true;
+    });
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += result.stats[k];
+    if (!event || stoppedByRule) return { ...result, stats: totals };
+    model.setSegment(t0);
+    model.markov.fire(model.voltageOf(t0, y), t0, random());
+    y[P] = 0;
+    threshold = -Math.log(1 - random());
+    if (t0 >= run.duration) return { t: t0, y, stoppedByObserver: false, stats: totals };
+  }
+}
+
+/**
+ * Langevin channels (Fox & Lu 1994): each gate x of a population of N channels gets the noise
+ * dx = (α(1 − x) − βx) dt + sqrt((α(1 − x) + βx)/N) dW, integrated by Euler–Maruyama at run.dt for
+ * the whole state (gates clipped to [0, 1]). Normal deviates by Box–Muller from seedrandom.
+ */
+function integrateLangevin(
+  model: MembraneModel,
+  run: RunSettings,
+  observe: (tPrev: number, t: number, y: Float64Array, stepper: Stepper) => boolean,
+): ReturnType<typeof integrate> {
+  const random = seedrandom(`ionflux:langevin:${run.seed}`);
+  let spare = NaN;
+  const normal = () => {
+    if (!Number.isNaN(spare)) {
+      const s = spare;
+      spare = NaN;
+      return s;
+    }
+    const u = 1 - random();
+    const v = random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+  const g = model.gates;
+  const noisy: { j: number; count: number }[] = [];
+  for (let j = 0; j < g.count; j++) {
+    const ch = model.scenario.channels[g.channel[j]!]!;
+    if (ch.stochastic?.noise === "langevin") noisy.push({ j, count: ch.stochastic.count });
+  }
+  const n = model.size;
+  const y = Float64Array.from(model.y0);
+  const previous = new Float64Array(n);
+  const f = new Float64Array(n);
+  const stats = { steps: 0, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 };
+  const stepper: Stepper = {
+    stats,
+    attempt: () => null,
+    accept: () => {},
+    reset: () => {},
+    interpolate: (theta, out) => {
+      for (let i = 0; i < n; i++) out[i] = previous[i]! + theta * (y[i]! - previous[i]!);
+    },
+    endDerivative: f,
+  };
+  const edges = [...model.problem(run.duration).breakpoints.filter((b) => b > 0 && b < run.duration), run.duration].sort((a, b) => a - b);
+  let t = 0;
+  for (const edge of edges) {
+    model.setSegment(0.5 * (t + edge), t);
+    const start = t;
+    const steps = Math.max(1, Math.ceil((edge - start) / run.dt - 1e-9));
+    for (let k = 1; k <= steps; k++) {
+      const tNext = k === steps ? edge : start + k * run.dt;
+      const h = tNext - t;
+      previous.set(y);
+      model.compiledRhs(t, y, f);
+      stats.rhsEvaluations++;
+      for (let i = 0; i < n; i++) y[i]! += h * f[i]!;
+      for (const { j, count } of noisy) {
+        const i = g.offset + j;
+        const D = g.noiseIntensity(j, previous[0]!, t, previous[i]!);
+        y[i] = Math.min(1, Math.max(0, y[i]! + Math.sqrt(Math.max(0, D) * h / count) * normal()));
+      }
+      if (!y.every(Number.isFinite) || !model.isAdmissible(y)) {
+        throw new IntegrationError(tNext, `${model.explain(y)}; dt = ${run.dt} s is too large for the Euler-Maruyama scheme of Langevin channels: try a smaller dt`);
+      }
+      stats.steps++;
+      if (stats.steps > run.maxSteps) throw new IntegrationError(tNext, `more than ${run.maxSteps} steps (run.max-steps): raise it or use a larger dt`);
+      const tPrev = t;
+      t = tNext;
+      model.compiledRhs(t, y, f);
+      if (observe(tPrev, t, y, stepper)) return { t, y, stoppedByObserver: true, stats };
+    }
+  }
+  return { t, y, stoppedByObserver: false, stats };
 }

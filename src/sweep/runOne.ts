@@ -39,10 +39,21 @@ export class SweepRunner {
     return validateScenario(this.source, tree, paths);
   }
 
+  /**
+   * The scenario of sweep run k: a stochastic scenario gets its own random stream per run, derived
+   * from the sweep's seed and k (unless run.seed is itself varied), so results do not depend on
+   * --jobs or shards.
+   */
+  runScenario(index: number, sets: readonly string[]): Scenario {
+    const scenario = this.scenario(sets);
+    if (!scenario.channels.some((c) => c.stochastic) || sets.some((s) => s.startsWith("run.seed="))) return scenario;
+    return { ...scenario, run: { ...scenario.run, seed: deriveSeed(scenario.run.seed, index) } };
+  }
+
   /** One run; with `trajectoryDir`, its trajectory goes to DIR/run-NNNNNN.csv as `ionflux run` writes it. */
   run(index: number, sets: readonly string[], trajectoryDir?: string): SweepRunResult {
     try {
-      const scenario = this.scenario(sets);
+      const scenario = this.runScenario(index, sets);
       const model = new MembraneModel(scenario);
       const r = trajectoryDir
         ? simulate(model, scenario.run, new CsvFileRecorder(join(trajectoryDir, `run-${String(index).padStart(6, "0")}.csv`)))
@@ -63,4 +74,12 @@ export class SweepRunner {
       return { index, error: String((e as Error).message ?? e).replace(/\s+/g, " ") };
     }
   }
+}
+
+/** A run's seed from the sweep's seed and the run index (a 32-bit mix; the same on every machine). */
+export function deriveSeed(seed: number, index: number): number {
+  let h = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
 }

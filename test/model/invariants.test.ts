@@ -1,11 +1,14 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { finiteDifferenceJacobian } from "../../src/numerics/jacobian.js";
 import { runScenario } from "../helpers/run.js";
 import { MembraneModel } from "../../src/model/membraneModel.js";
 import { loadScenarioFile } from "../../src/scenario/load.js";
 
-const SIMS = readdirSync("sims").filter((f) => f.endsWith(".yaml")).map((f) => `sims/${f}`);
+const ALL_SIMS = readdirSync("sims").filter((f) => f.endsWith(".yaml")).map((f) => `sims/${f}`);
+// stochastic scenarios have their own tests (test/stochastic): their runs are random, and an
+// event-by-event run over the long durations used here would take minutes
+const SIMS = ALL_SIMS.filter((f) => !readFileSync(f, "utf8").includes("stochastic: true"));
 
 /** Moles: every method preserves these linear invariants up to round-off (a few ulps per step). */
 const MOLES_RELATIVE = 1e-12;
@@ -57,7 +60,7 @@ describe("rk45 and the stiff method agree", () => {
 });
 
 describe("the analytic Jacobian", () => {
-  for (const file of [...SIMS, "sims/bench/w1-run-down.yaml"]) {
+  for (const file of [...ALL_SIMS, "sims/bench/w1-run-down.yaml"]) {
     it(`matches finite differences on ${file}, at the start and at a perturbed state`, () => {
       const model = new MembraneModel(loadScenarioFile(file).scenario);
       const n = model.size;
@@ -93,7 +96,7 @@ describe("the analytic Jacobian", () => {
 });
 
 describe("the compiled right-hand side", () => {
-  for (const file of [...SIMS, "sims/bench/w1-run-down.yaml"]) {
+  for (const file of [...ALL_SIMS, "sims/bench/w1-run-down.yaml"]) {
     it(`equals the generic one on ${file} at 200 random states`, () => {
       const model = new MembraneModel(loadScenarioFile(file).scenario);
       const n = model.size;
