@@ -7,7 +7,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 scenario=$1; shards=$2; shift 3
 if ! command -v parallel >/dev/null; then
   echo "parallel.sh: installing parallel" >&2
-  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends parallel >&2
+  flock /tmp/ionflux-apt.lock apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive flock /tmp/ionflux-apt.lock apt-get install -y -qq --no-install-recommends parallel >&2
 fi
 D=$(mktemp -d /tmp/ionflux-parallel-XXXXXX)
 trap 'rm -rf "$D"' EXIT

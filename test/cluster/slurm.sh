@@ -9,7 +9,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 scenario=$1; shards=$2; shift 3
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
   echo "slurm.sh: installing slurm-wlm and munge" >&2
-  apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >&2
+  flock /tmp/ionflux-apt.lock apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive flock /tmp/ionflux-apt.lock apt-get install -y -qq --no-install-recommends slurm-wlm munge >&2
 fi
 D=$(mktemp -d /tmp/ionflux-slurm-XXXXXX)
 cleanup() {

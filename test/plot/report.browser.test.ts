@@ -14,7 +14,8 @@ const wanted = process.env.CI === "true" || process.env.IONFLUX_SLOW === "1";
 function chromium(): string | null {
   if (existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
   if (!wanted || process.getuid?.() !== 0) return null;
-  spawnSync("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium"], { stdio: "ignore", timeout: 600_000 });
+  // flock: the cluster tests may be installing their packages at the same moment (one dpkg lock)
+  spawnSync("bash", ["-c", "flock /tmp/ionflux-apt.lock apt-get update -qq && DEBIAN_FRONTEND=noninteractive flock /tmp/ionflux-apt.lock apt-get install -y -qq --no-install-recommends chromium"], { stdio: "ignore", timeout: 600_000 });
   return existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : null;
 }
 const browser = chromium();
