@@ -60,6 +60,9 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
     initial.voltage === undefined && top.clamp !== undefined ? NaN : r.quantity(["initial", "voltage"], r.required(["initial", "voltage"], initial.voltage, 'a voltage like "-65 mV"'), KINDS.voltage);
   const run = readRun(r, top.run);
   const clamp = top.clamp === undefined ? undefined : readClamp(r, top.clamp, initialVoltage, top.initial !== undefined);
+  if (run.method === "steady" && channels.some((c) => c.stochastic)) {
+    r.fail(["run", "method"], "a steady state of stochastic channels exists only on average; use a time-stepped method (bdf) with stop.window");
+  }
   if (clamp && run.stop) r.fail(["run", "stop"], "a stop rule on the net current means nothing under a voltage clamp; remove run.stop");
   return { name, description, source: source.file, temperature, cell, bath, ions, channels, pumps, stimulus, initialVoltage: clamp ? clamp.holding : initialVoltage, run, constants, ...(clamp ? { clamp } : {}) };
 }

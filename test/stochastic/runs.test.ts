@@ -58,3 +58,17 @@ describe("stochastic runs", () => {
     expect(readFileSync(join(b, "sweep.csv"), "utf8")).toBe(readFileSync(join(a, "sweep.csv"), "utf8"));
   });
 });
+
+describe("what stochastic channels refuse", () => {
+  it("method steady (a steady state exists only on average)", () => {
+    const r = ionflux(["run", "sims/k-noise-small.yaml", "--set", "run.method=steady", "--out", dir()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("run.method: a steady state of stochastic channels exists only on average");
+  });
+  it("count without stochastic: true, and exact simulation of a million channels", () => {
+    const plain = ionflux(["check", "sims/neuron-chord.yaml", "--set", "channels.k-leak.count=10"]);
+    expect(plain.stderr).toContain("channels[1].count: only for a stochastic channel");
+    const huge = ionflux(["check", "sims/k-noise-small.yaml", "--set", "channels.k-noisy.count=5000000"]);
+    expect(huge.stderr).toContain("use noise: langevin");
+  });
+});
