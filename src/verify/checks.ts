@@ -4,7 +4,6 @@ import { FARADAY_C_PER_MOL as F, GAS_CONSTANT_J_PER_MOL_K as R } from "../physic
 import { MemoryRecorder } from "../recording/types.js";
 import { parseScenario } from "../scenario/load.js";
 import { parseOverride } from "../scenario/overrides.js";
-import type { Scenario } from "../scenario/types.js";
 import { simulate } from "../simulation/simulate.js";
 import { METHODS, findMethod } from "../solvers/registry.js";
 
@@ -230,4 +229,3 @@ export function runChecks(): CheckResult[] {
   return [nernstWithCapacitor(), ghkVoltage(), chordConductance(), donnan(), pumpLeak(), ...orders(), ...fixedVsAdaptive()];
 }
 
-export type { Scenario };
