@@ -31,6 +31,9 @@ export class UsageError extends SimulatorError {
 
 /** The integrator could not go on (step size underflow, non-finite state, negative concentration). */
 export class IntegrationError extends SimulatorError {
+  /** The last accepted state and its time, where the run's good part ends (when known). */
+  lastGood?: { t: number; y: Float64Array };
+
   constructor(
     readonly t: number,
     readonly reason: string,

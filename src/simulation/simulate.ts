@@ -179,11 +179,6 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     return Math.abs(model.netCurrent(state, perIon)) - threshold;
   };
 
-  // the last accepted state: where a failed run ends
-  const lastGood = Float64Array.from(y0);
-  // doubles the observer updates every step live in a typed array: a captured `let` holding a
-  // double would allocate a new heap number on every assignment (GC in the hot loop)
-  const lastGoodT = new Float64Array(1);
   let stepsBeforeFailure = 0;
   // stochastic runs: V and I_net of every recorded row, for the window statistics and stop rule
   const stochastic = model.markov.count > 0 || model.scenario.channels.some((c) => c.stochastic);
@@ -212,8 +207,6 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
    * inside it), interpolated over the step [tPrev, tStepEnd]; then the stop rule.
    */
   const observe = (tPrev: number, t: number, y: Float64Array, stepper: Stepper, tStepEnd = t): boolean => {
-    lastGood.set(y);
-    lastGoodT[0] = t;
     stepsBeforeFailure = stepper.stats.steps;
     for (;;) {
       const tr = recordIndex * run.recordEvery;
@@ -274,7 +267,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
     }
     // a numerical failure is a result too: the run up to its last good state, and why it stopped
     failure = e.message;
-    result = { t: lastGoodT[0]!, y: lastGood, stoppedByObserver: false, stats: { steps: stepsBeforeFailure, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 } };
+    result = { t: e.lastGood?.t ?? 0, y: e.lastGood?.y ?? Float64Array.from(y0), stoppedByObserver: false, stats: { steps: stepsBeforeFailure, rejectedSteps: 0, rhsEvaluations: 0, jacobianEvaluations: 0, luDecompositions: 0 } };
   }
   if (lastRecorded < result.t) writeRow(result.t, result.y);
   recorder.finish();
@@ -438,7 +431,9 @@ function integrateLangevin(
         y[i] = Math.min(1, Math.max(0, y[i]! + Math.sqrt(Math.max(0, D) * h / count) * normal()));
       }
       if (!y.every(Number.isFinite) || !model.isAdmissible(y)) {
-        throw new IntegrationError(tNext, `${model.explain(y)}; dt = ${run.dt} s is too large for the Euler-Maruyama scheme of Langevin channels: try a smaller dt`);
+        const error = new IntegrationError(tNext, `${model.explain(y)}; dt = ${run.dt} s is too large for the Euler-Maruyama scheme of Langevin channels: try a smaller dt`);
+        error.lastGood = { t, y: Float64Array.from(previous) };
+        throw error;
       }
       stats.steps++;
       if (stats.steps > run.maxSteps) throw new IntegrationError(tNext, `more than ${run.maxSteps} steps (run.max-steps): raise it or use a larger dt`);

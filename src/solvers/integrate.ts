@@ -41,79 +41,85 @@ export function integrate(
   const stats = stepper.stats;
   const isAdmissible = problem.isAdmissible;
 
-  for (const segmentEnd of edges) {
-    problem.beginSegment?.(t, segmentEnd);
-    stepper.reset();
-    const segmentStart = t;
-    let fixedIndex = 0;
-    let rejectedLast = false;
-    while (t < segmentEnd) {
-      let tNext: number;
-      if (method.adaptive) {
-        tNext = t + Math.min(h, control.hMax);
-        // do not leave a sliver behind: stretch to the edge when within 1% of a step of it
-        if (tNext >= segmentEnd - 0.01 * h) tNext = segmentEnd;
-      } else {
-        // multiply, never accumulate, so that t stays on the dt grid without drift
-        tNext = segmentStart + (fixedIndex + 1) * control.dt;
-        if (tNext >= segmentEnd - 1e-9 * control.dt) tNext = segmentEnd;
-      }
-      const hTry = tNext - t;
-      if (!(hTry > 0)) throw new IntegrationError(t, `step size underflow (h = ${hTry} s); try a stiff method (bdf) or a larger rtol`);
-      const err = stepper.attempt(t, y, hTry, increment);
-      let finite = true;
-      for (let i = 0; i < y.length; i++) {
-        const v = y[i]! + increment[i]!;
-        yNext[i] = v;
-        if (v - v !== 0) finite = false; // NaN or ±Infinity
-      }
-      const admissible = finite && (isAdmissible === undefined || isAdmissible(yNext));
-
-      if (method.adaptive) {
-        const errorNorm = err ?? 0;
-        if (!admissible || !(errorNorm <= 1)) {
-          stats.rejectedSteps++;
-          const factor = Number.isFinite(errorNorm) && admissible ? Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent) : 0.25;
-          h = hTry * Math.min(factor, 0.9);
-          rejectedLast = true;
-          if (h < control.hMin) {
-            const what = admissible ? `the error estimate stays above the tolerance (${errorNorm.toExponential(2)})` : (problem.explain?.(yNext) ?? "the state became non-finite or inadmissible");
-            throw new IntegrationError(
-              t,
-              `step size underflow (h = ${h.toExponential(3)} s < ${control.hMin} s): ${what}; the model may have no valid continuation here (e.g. an ion running out); otherwise try a smaller rtol`,
-            );
-          }
-          continue;
+  try {
+    for (const segmentEnd of edges) {
+      problem.beginSegment?.(t, segmentEnd);
+      stepper.reset();
+      const segmentStart = t;
+      let fixedIndex = 0;
+      let rejectedLast = false;
+      while (t < segmentEnd) {
+        let tNext: number;
+        if (method.adaptive) {
+          tNext = t + Math.min(h, control.hMax);
+          // do not leave a sliver behind: stretch to the edge when within 1% of a step of it
+          if (tNext >= segmentEnd - 0.01 * h) tNext = segmentEnd;
+        } else {
+          // multiply, never accumulate, so that t stays on the dt grid without drift
+          tNext = segmentStart + (fixedIndex + 1) * control.dt;
+          if (tNext >= segmentEnd - 1e-9 * control.dt) tNext = segmentEnd;
         }
-        let factor = errorNorm === 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent));
-        if (rejectedLast) factor = Math.min(factor, 1);
-        rejectedLast = false;
-        // a step cut short to land on an edge says nothing against the step we wanted
-        const hWanted = h;
-        h = hTry * factor;
-        if (hTry < hWanted && factor >= 1) h = Math.max(h, hWanted);
-      } else if (!admissible) {
-        throw new IntegrationError(
-          tNext,
-          `${problem.explain?.(yNext) ?? "the state became non-finite or inadmissible"}; dt = ${control.dt} s is too large for this fixed-step method: try a smaller dt or the stiff method bdf`,
-        );
-      }
+        const hTry = tNext - t;
+        if (!(hTry > 0)) throw new IntegrationError(t, `step size underflow (h = ${hTry} s); try a stiff method (bdf) or a larger rtol`);
+        const err = stepper.attempt(t, y, hTry, increment);
+        let finite = true;
+        for (let i = 0; i < y.length; i++) {
+          const v = y[i]! + increment[i]!;
+          yNext[i] = v;
+          if (v - v !== 0) finite = false; // NaN or ±Infinity
+        }
+        const admissible = finite && (isAdmissible === undefined || isAdmissible(yNext));
 
-      stepper.accept();
-      fixedIndex++;
-      const tPrevious = t;
-      t = tNext;
-      for (let i = 0; i < y.length; i++) {
-        const add = increment[i]! - lost[i]!;
-        const sum = y[i]! + add;
-        lost[i] = sum - y[i]! - add;
-        y[i] = sum;
+        if (method.adaptive) {
+          const errorNorm = err ?? 0;
+          if (!admissible || !(errorNorm <= 1)) {
+            stats.rejectedSteps++;
+            const factor = Number.isFinite(errorNorm) && admissible ? Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent) : 0.25;
+            h = hTry * Math.min(factor, 0.9);
+            rejectedLast = true;
+            if (h < control.hMin) {
+              const what = admissible ? `the error estimate stays above the tolerance (${errorNorm.toExponential(2)})` : (problem.explain?.(yNext) ?? "the state became non-finite or inadmissible");
+              throw new IntegrationError(
+                t,
+                `step size underflow (h = ${h.toExponential(3)} s < ${control.hMin} s): ${what}; the model may have no valid continuation here (e.g. an ion running out); otherwise try a smaller rtol`,
+              );
+            }
+            continue;
+          }
+          let factor = errorNorm === 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent));
+          if (rejectedLast) factor = Math.min(factor, 1);
+          rejectedLast = false;
+          // a step cut short to land on an edge says nothing against the step we wanted
+          const hWanted = h;
+          h = hTry * factor;
+          if (hTry < hWanted && factor >= 1) h = Math.max(h, hWanted);
+        } else if (!admissible) {
+          throw new IntegrationError(
+            tNext,
+            `${problem.explain?.(yNext) ?? "the state became non-finite or inadmissible"}; dt = ${control.dt} s is too large for this fixed-step method: try a smaller dt or the stiff method bdf`,
+          );
+        }
+
+        stepper.accept();
+        fixedIndex++;
+        const tPrevious = t;
+        t = tNext;
+        for (let i = 0; i < y.length; i++) {
+          const add = increment[i]! - lost[i]!;
+          const sum = y[i]! + add;
+          lost[i] = sum - y[i]! - add;
+          y[i] = sum;
+        }
+        if (stats.steps > control.maxSteps) {
+          throw new IntegrationError(t, `more than ${control.maxSteps} steps (run.max-steps): raise it${method.stiff ? "" : ", use the stiff method bdf"} or loosen rtol/dt`);
+        }
+        if (observe(tPrevious, t, y, stepper)) return { t, y, stoppedByObserver: true, stats };
       }
-      if (stats.steps > control.maxSteps) {
-        throw new IntegrationError(t, `more than ${control.maxSteps} steps (run.max-steps): raise it${method.stiff ? "" : ", use the stiff method bdf"} or loosen rtol/dt`);
-      }
-      if (observe(tPrevious, t, y, stepper)) return { t, y, stoppedByObserver: true, stats };
     }
+  } catch (e) {
+    // the driver's y is the last accepted state: the failed run ends there
+    if (e instanceof IntegrationError && !e.lastGood) e.lastGood = { t, y: Float64Array.from(y) };
+    throw e;
   }
   return { t, y, stoppedByObserver: false, stats };
 }
