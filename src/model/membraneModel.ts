@@ -1,6 +1,8 @@
 import seedrandom from "seedrandom";
 import { FARADAY_C_PER_MOL as F, GAS_CONSTANT_J_PER_MOL_K as R } from "../physics/constants.js";
-import { ghkPhi, ghkPhiDerivative } from "../physics/ghk.js";
+import { ghkCurrentDensity, ghkPhi, ghkPhiDerivative } from "../physics/ghk.js";
+import { nernstPotential } from "../physics/nernst.js";
+import { naKPumpCurrent } from "../physics/pump.js";
 import { findRootOfIncreasing } from "../numerics/roots.js";
 import type { Scenario } from "../scenario/types.js";
 import type { OdeProblem } from "../solvers/types.js";
@@ -124,7 +126,7 @@ export class MembraneModel {
 
   /** Nernst potential of ion k (V) for the concentrations in y. */
   nernst(k: number, y: Float64Array): number {
-    return (this.thermalVoltage / this.valence[k]!) * Math.log(y[1 + this.ionCount + k]! / y[1 + k]!);
+    return nernstPotential(this.valence[k]!, y[1 + k]!, y[1 + this.ionCount + k]!, this.temperature);
   }
 
   /**
@@ -136,11 +138,7 @@ export class MembraneModel {
     out.fill(0);
     for (let c = 0; c < this.channelKind.length; c++) out[this.channelIon[c]!]! += this.channelCurrent(c, V, y);
     for (let p = 0; p < this.pumpMax.length; p++) {
-      const na = y[1 + this.naIndex]!;
-      const ko = y[1 + n + this.kIndex]!;
-      const a = na / (na + this.pumpKNa[p]!);
-      const b = ko / (ko + this.pumpKK[p]!);
-      const ip = this.pumpMax[p]! * a * a * a * b * b;
+      const ip = naKPumpCurrent(this.pumpMax[p]!, y[1 + this.naIndex]!, y[1 + n + this.kIndex]!, this.pumpKNa[p]!, this.pumpKK[p]!);
       out[this.naIndex]! += 3 * ip;
       out[this.kIndex]! -= 2 * ip;
     }
@@ -155,21 +153,16 @@ export class MembraneModel {
     const z = this.valence[k]!;
     const cin = y[1 + k]!;
     const cout = y[1 + this.ionCount + k]!;
-    const vt = this.thermalVoltage;
     const open = this.gates.openFraction(c, y) * this.markov.factor[c]!;
-    if (this.channelKind[c] === OHMIC) return open * this.channelScale[c]! * (V - (vt / z) * Math.log(cout / cin));
-    const u = (z * V) / vt;
-    return open * this.channelScale[c]! * z * F * (cin * ghkPhi(u) - cout * ghkPhi(-u));
+    // the formulas of src/physics (tested against hand-worked values); the integrator's hot path
+    // is the compiled right-hand side, which compiledRhs.ts is tested to agree with
+    if (this.channelKind[c] === OHMIC) return open * this.channelScale[c]! * (V - nernstPotential(z, cin, cout, this.temperature));
+    return open * ghkCurrentDensity(this.channelScale[c]!, z, V, cin, cout, this.temperature);
   }
 
   /** Each channel's outward current density (A/m²) into out[c]. */
   channelCurrents(V: number, y: Float64Array, out: Float64Array): void {
     for (let c = 0; c < this.channelKind.length; c++) out[c] = this.channelCurrent(c, V, y);
-  }
-
-  /** The applied current (A/m², inward positive) of the present smooth piece. */
-  get appliedCurrent(): number {
-    return this.appliedTotal;
   }
 
   /** y' = f(y) of physics.md. */

@@ -23,13 +23,6 @@ export class Stimulus {
     this.breakpoints = [...new Set(pulses.flatMap((p) => [p.start, p.start + p.duration]))].sort((a, b) => a - b);
   }
 
-  /** Total applied current at time t (pulses are on over [start, start + duration)). */
-  totalAt(t: number): number {
-    let sum = 0;
-    for (const p of this.pulses) if (t >= p.start && t < p.start + p.duration) sum += p.amplitude;
-    return sum;
-  }
-
   /** Writes each ion's carried applied current at t into perIon (A/m²); returns the total. */
   levelsAt(t: number, perIon: Float64Array): number {
     perIon.fill(0);

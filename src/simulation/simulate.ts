@@ -418,12 +418,13 @@ function integrateLangevin(
     model.setSegment(0.5 * (t + edge), t);
     const start = t;
     const steps = Math.max(1, Math.ceil((edge - start) / run.dt - 1e-9));
+    // f at the piece's start; afterwards each step's f at its end serves the next step
+    model.compiledRhs(t, y, f);
+    stats.rhsEvaluations++;
     for (let k = 1; k <= steps; k++) {
       const tNext = k === steps ? edge : start + k * run.dt;
       const h = tNext - t;
       previous.set(y);
-      model.compiledRhs(t, y, f);
-      stats.rhsEvaluations++;
       for (let i = 0; i < n; i++) y[i]! += h * f[i]!;
       for (const { j, count } of noisy) {
         const i = g.offset + j;
@@ -440,6 +441,7 @@ function integrateLangevin(
       const tPrev = t;
       t = tNext;
       model.compiledRhs(t, y, f);
+      stats.rhsEvaluations++;
       if (observe(tPrev, t, y, stepper)) return { t, y, stoppedByObserver: true, stats };
     }
   }

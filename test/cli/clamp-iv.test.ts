@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../src/scenario/load.js";
 import { runScenario } from "../helpers/run.js";
 
 const ionflux = (args: string[]) => spawnSync(process.execPath, ["bin/ionflux.js", ...args], { encoding: "utf8" });
@@ -33,6 +34,35 @@ describe("voltage clamp", () => {
   });
 });
 
+/**
+ * Nernst potentials of every ion, and the total reversal potential for ungated scenarios (chord
+ * conductance when all channels are ohmic, the GHK voltage equation when all are monovalent GHK),
+ * from physics.md's formulas and the scenario's SI numbers (mV).
+ */
+function closedForms(file: string): { nernst: Record<string, number>; total: number | null } {
+  const s = parseScenario(readFileSync(file, "utf8"), file);
+  const rtf = (8.314462618 * s.temperature) / 96485.33212;
+  const ion = (name: string) => s.ions.find((i) => i.name === name)!;
+  const nernst: Record<string, number> = {};
+  for (const i of s.ions) if (i.inside > 0 && i.outside > 0) nernst[i.name] = (rtf / i.valence) * Math.log(i.outside / i.inside) * 1e3;
+  if (s.channels.some((c) => c.gates.length > 0)) return { nernst, total: null };
+  if (s.channels.every((c) => c.kind === "ohmic")) {
+    let num = 0;
+    let den = 0;
+    for (const c of s.channels) if (c.kind === "ohmic") (num += c.conductance * nernst[c.ion]!), (den += c.conductance);
+    return { nernst, total: num / den };
+  }
+  let num = 0;
+  let den = 0;
+  for (const c of s.channels) {
+    if (c.kind !== "ghk") continue;
+    const i = ion(c.ion);
+    if (i.valence > 0) (num += c.permeability * i.outside), (den += c.permeability * i.inside);
+    else (num += c.permeability * i.inside), (den += c.permeability * i.outside);
+  }
+  return { nernst, total: rtf * Math.log(num / den) * 1e3 };
+}
+
 describe("ionflux iv", () => {
   /** The zero crossing must equal the closed form within 0.01 mV (measured: ~1e-14 mV). */
   const TOLERANCE_MV = 0.01;
@@ -46,9 +76,13 @@ describe("ionflux iv", () => {
       const total = summary.reversals.find((x: { current: string }) => x.current === "total, instantaneous");
       expect(total.prediction).toBe(by);
       expect(Math.abs(total["difference [mV]"])).toBeLessThan(TOLERANCE_MV);
+      // and against closed forms worked out here, from the scenario's own numbers
+      const expected = closedForms(file);
+      if (expected.total !== null) expect(Math.abs(total["E_rev [mV]"] - expected.total)).toBeLessThan(TOLERANCE_MV);
       for (const x of summary.reversals.filter((e: { current: string }) => e.current !== "total, instantaneous")) {
         expect(x.prediction).toMatch(/^Nernst/);
-        expect(Math.abs(x["difference [mV]"])).toBeLessThan(TOLERANCE_MV);
+        const ion = String(x.current).split(",")[0]!;
+        expect(Math.abs(x["E_rev [mV]"] - expected.nernst[ion]!)).toBeLessThan(TOLERANCE_MV);
       }
       const rows: Record<string, string>[] = parse(readFileSync(join(out, `${name}.iv.csv`), "utf8"), { columns: true });
       expect(rows).toHaveLength(33);

@@ -3,7 +3,7 @@ import { stringify } from "csv-stringify/sync";
 import { UsageError } from "../../errors.js";
 import { MembraneModel } from "../../model/membraneModel.js";
 import { findRootBracketed } from "../../numerics/roots.js";
-import { FARADAY_C_PER_MOL as F, GAS_CONSTANT_J_PER_MOL_K as R } from "../../physics/constants.js";
+import { ghkVoltage } from "../../physics/ghk.js";
 import { writeFileAtomic } from "../../recording/atomicFile.js";
 import { MemoryRecorder } from "../../recording/types.js";
 import { loadScenarioFile } from "../../scenario/load.js";
@@ -100,7 +100,6 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
   const path = join(opts.out, `${scenario.name}.iv.csv`);
 
   // zero crossings: bracketed by the table, refined on the function itself
-  const rtf = (R * scenario.temperature) / F;
   const y = holdingState;
   const reversals: Record<string, unknown>[] = [];
   const crossings = (label: string, pick: (c: Currents) => number, table: Currents[], fn: (V: number) => Currents, predicted: { value: number; by: string } | null) => {
@@ -123,12 +122,12 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
     }
   };
   print(`${scenario.name}: I-V from ${fmt(from * 1e3)} to ${fmt(to * 1e3)} mV in ${count} steps -> ${path}`);
-  crossings("total, instantaneous", (c) => c.total, tableInstant, instant, totalPrediction(scenario, model, y, rtf));
+  crossings("total, instantaneous", (c) => c.total, tableInstant, instant, totalPrediction(scenario, model, y));
   // ions that no channel carries have no current to reverse
   const carried = (k: number) => scenario.channels.some((c) => c.ion === model.ionNames[k]);
   model.ionNames.forEach((ion, k) => {
     if (!carried(k)) return;
-    const e = (rtf / model.valence[k]!) * Math.log(y[1 + n + k]! / y[1 + k]!);
+    const e = model.nernst(k, y);
     crossings(`${ion}, instantaneous`, (c) => c.ions[k]!, tableInstant, instant, { value: e, by: `Nernst E_${ion}` });
   });
   if (tableAt) {
@@ -141,7 +140,7 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
 
 /** The closed form of the total reversal potential where one applies: chord conductance (all
  * ohmic), the GHK voltage equation (all monovalent GHK); otherwise the model's own root. */
-function totalPrediction(scenario: Scenario, model: MembraneModel, y: Float64Array, rtf: number): { value: number; by: string } | null {
+function totalPrediction(scenario: Scenario, model: MembraneModel, y: Float64Array): { value: number; by: string } | null {
   if (scenario.pumps.length > 0) return { value: model.reversalPotential(y), by: "root of the net current" };
   const n = model.ionCount;
   const idx = (ion: string) => model.ionNames.indexOf(ion);
@@ -153,27 +152,18 @@ function totalPrediction(scenario: Scenario, model: MembraneModel, y: Float64Arr
       if (c.kind !== "ohmic") return;
       const k = idx(c.ion);
       const g = c.conductance * open[i]!;
-      num += g * (rtf / model.valence[k]!) * Math.log(y[1 + n + k]! / y[1 + k]!);
+      num += g * model.nernst(k, y);
       den += g;
     });
     return { value: num / den, by: "chord conductance" };
   }
   if (scenario.channels.every((c) => c.kind === "ghk" && Math.abs(model.valence[idx(c.ion)]!) === 1)) {
-    let num = 0;
-    let den = 0;
-    scenario.channels.forEach((c, i) => {
-      if (c.kind !== "ghk") return;
+    const terms = scenario.channels.map((c, i) => {
       const k = idx(c.ion);
-      const p = c.permeability * open[i]!;
-      if (model.valence[k]! > 0) {
-        num += p * y[1 + n + k]!;
-        den += p * y[1 + k]!;
-      } else {
-        num += p * y[1 + k]!;
-        den += p * y[1 + n + k]!;
-      }
+      return { positive: model.valence[k]! > 0, term: [c.kind === "ghk" ? c.permeability * open[i]! : 0, y[1 + k]!, y[1 + n + k]!] as const };
     });
-    return { value: rtf * Math.log(num / den), by: "GHK voltage equation" };
+    const value = ghkVoltage(terms.filter((t) => t.positive).map((t) => t.term), terms.filter((t) => !t.positive).map((t) => t.term), scenario.temperature);
+    return { value, by: "GHK voltage equation" };
   }
   return { value: model.reversalPotential(y), by: "root of the net current" };
 }
