@@ -8,15 +8,19 @@ const cache = new Map<string, Compiled>();
 /**
  * A gate formula compiled to a closure of (V [mV], t [ms], celsius), with removable
  * singularities in V replaced by their limits (scanned over -500..500 mV at t = 0, 20 degC).
- * Cached by text and constants: the runs of a sweep compile each formula once.
+ * With `ions`, the formula may also read their concentrations in mM: the closure's array then
+ * continues with X_in for each ion, then X_out (scanned at 1.37 mM).
+ * Cached by text, constants and ions: the runs of a sweep compile each formula once.
  */
-export function compileGateFormula(text: string, constants: Readonly<Record<string, number>>): Compiled {
-  const key = `${text}\u0000${JSON.stringify(constants)}`;
+export function compileGateFormula(text: string, constants: Readonly<Record<string, number>>, ions: readonly string[] = []): Compiled {
+  const key = `${text}\u0000${JSON.stringify(constants)}\u0000${ions.join(",")}`;
   let fn = cache.get(key);
   if (!fn) {
-    const names = GATE_VARIABLE_NAMES as readonly string[];
+    const names = [...GATE_VARIABLE_NAMES, ...ions.map((n) => `${n}_in`), ...ions.map((n) => `${n}_out`)];
     const raw = compileExpression(text, names, constants);
-    fn = removeSingularities(raw, compileDenominators(text, names, constants), 0, Float64Array.of(0, 0, 20)).fn;
+    const template = new Float64Array(names.length).fill(1.37);
+    template.set([0, 0, 20]);
+    fn = removeSingularities(raw, compileDenominators(text, names, constants), 0, template).fn;
     if (cache.size > 10_000) cache.clear();
     cache.set(key, fn);
   }

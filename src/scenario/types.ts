@@ -4,6 +4,7 @@
  */
 export interface Ion {
   readonly name: string;
+  /** An integer, non-zero for a permeant species; any number (fractional, zero) for an impermeant one. */
   readonly valence: number;
   readonly inside: number;
   readonly outside: number;
@@ -51,6 +52,28 @@ export interface Pump {
   readonly maxCurrent: number;
   readonly kNa: number;
   readonly kK: number;
+}
+
+/**
+ * How a transporter's cycle flux J (mol/(m²·s), positive when the cycle runs as written) is set
+ * (physics.md "Transporters"):
+ * - thermodynamic: J = g·Δ/F with the driving force Δ (V) of one cycle; g in S/m²;
+ * - formula: J = fluxScale · f(V [mV], t [ms], celsius, X_in, X_out [mM]), f a user's rate law;
+ * - na-k-atpase: J = J_max·(Na_in/(Na_in+K_Na))³·(K_out/(K_out+K_K))², the saturating pump.
+ */
+export type TransporterKinetics =
+  | { readonly kind: "thermodynamic"; readonly conductance: number }
+  | { readonly kind: "formula"; readonly flux: string; readonly fluxScale: number }
+  | { readonly kind: "na-k-atpase"; readonly maxFlux: number; readonly kNa: number; readonly kK: number };
+
+/** A cotransporter, exchanger or pump moving ions in a fixed ratio per cycle. */
+export interface Transporter {
+  readonly name: string;
+  /** The preset it came from (nkcc1, kcc2, ncx, pmca, na-k-atpase), if any. */
+  readonly preset?: string;
+  /** Ions moved OUT of the cell per cycle (negative: into the cell), by ion name. */
+  readonly stoichiometry: Readonly<Record<string, number>>;
+  readonly kinetics: TransporterKinetics;
 }
 
 /** A rectangular applied-current pulse, positive = into the cell (depolarizing). */
@@ -102,11 +125,14 @@ export interface Scenario {
   /** The file it came from (for messages and provenance). */
   readonly source: string;
   readonly temperature: number;
-  readonly cell: { readonly area: number; readonly volume: number; readonly capacitance: number };
+  /** waterPermeability: osmotic P_f (m/s); 0 when the volume does not follow water. */
+  readonly cell: { readonly area: number; readonly volume: number; readonly capacitance: number; readonly waterPermeability: number };
   readonly bath: Bath;
   readonly ions: readonly Ion[];
   readonly channels: readonly Channel[];
   readonly pumps: readonly Pump[];
+  /** Transporters of the `transporters:` list (and preset types under `pumps:`); the na-k-atpase pumps stay in `pumps`. */
+  readonly transporters: readonly Transporter[];
   readonly stimulus: readonly StimulusPulse[];
   readonly initialVoltage: number;
   readonly run: RunSettings;

@@ -4,6 +4,7 @@ import { FieldReader } from "./reader.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
 import { ExpressionError } from "./expression.js";
 import { compileGateFormula } from "./gateFormula.js";
+import { isTransporterPresetType, readHomeostasis } from "./validateTransporters.js";
 import type { Bath, Channel, ClampProtocol, Gate, Ion, Pump, RunSettings, Scenario, StimulusPulse, Stochastic, StopRule } from "./types.js";
 
 /** How much a scenario may ask for, so that a typo cannot make a run take forever. */
@@ -20,7 +21,7 @@ export const SCENARIO_LIMITS = {
 } as const;
 
 /** `sweep` belongs to `ionflux sweep` (src/sweep/plan.ts) and is ignored by a single run. */
-const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "constants", "channels", "pumps", "stimulus", "initial", "run", "sweep", "clamp"];
+const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "constants", "channels", "pumps", "transporters", "stimulus", "initial", "run", "sweep", "clamp"];
 
 /** The variables gate formulas see, in this order: V [mV], t [ms], celsius [degC]. */
 export const GATE_VARIABLES = ["V", "t", "celsius"] as const;
@@ -41,6 +42,7 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
   const channels = readChannels(r, top.channels, ionNames, constants, temperature);
   const pumps = readPumps(r, top.pumps, ions);
   const stimulus = readStimulus(r, top.stimulus, ionNames);
+  const { transporters, waterPermeability } = readHomeostasis(r, top, { ions, channels, pumps, stimulus, constants, temperature });
 
   // an ohmic channel's reversal potential is a Nernst potential: it needs both concentrations
   channels.forEach((ch) => {
@@ -64,16 +66,17 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
     r.fail(["run", "method"], "a steady state of stochastic channels exists only on average; use a time-stepped method (bdf) with stop.window");
   }
   if (clamp && run.stop) r.fail(["run", "stop"], "a stop rule on the net current means nothing under a voltage clamp; remove run.stop");
-  return { name, description, source: source.file, temperature, cell, bath, ions, channels, pumps, stimulus, initialVoltage: clamp ? clamp.holding : initialVoltage, run, constants, ...(clamp ? { clamp } : {}) };
+  return { name, description, source: source.file, temperature, cell: { ...cell, waterPermeability }, bath, ions, channels, pumps, transporters, stimulus, initialVoltage: clamp ? clamp.holding : initialVoltage, run, constants, ...(clamp ? { clamp } : {}) };
 }
 
-function readCell(r: FieldReader, value: unknown): Scenario["cell"] {
+function readCell(r: FieldReader, value: unknown): Omit<Scenario["cell"], "waterPermeability"> {
   const cell = r.mapping(["cell"], r.required(["cell"], value, "a mapping with area and volume (or shape: sphere and radius)"), [
     "area",
     "volume",
     "shape",
     "radius",
     "capacitance",
+    "water-permeability",
   ]);
   const capacitance =
     cell.capacitance === undefined ? 0.01 : r.quantity(["cell", "capacitance"], cell.capacitance, KINDS.specificCapacitance, "positive");
@@ -112,8 +115,8 @@ function readIons(r: FieldReader, value: unknown, _bath: Bath): Ion[] {
     const path: PathSegment[] = ["ions", name];
     if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name)) r.fail(path, `an ion name must be a letter followed by letters, digits or "_" (it names CSV columns), got "${name}"`);
     const ion = r.mapping(path, spec, ["charge", "inside", "outside"]);
-    const valence = r.number([...path, "charge"], r.required([...path, "charge"], ion.charge, "the valence, like 1 or -1"), { integer: true, min: -4, max: 4 });
-    if (valence === 0) r.fail([...path, "charge"], "must not be zero: an uncharged species carries no current");
+    // permeant species need a whole, non-zero charge: checked in readHomeostasis, once it is known which are permeant
+    const valence = r.number([...path, "charge"], r.required([...path, "charge"], ion.charge, "the valence, like 1 or -1"), { min: -1000, max: 1000 });
     const inside = r.quantity([...path, "inside"], r.required([...path, "inside"], ion.inside, 'a concentration like "140 mM"'), KINDS.concentration, "non-negative");
     const outside = r.quantity([...path, "outside"], r.required([...path, "outside"], ion.outside, 'a concentration like "4 mM"'), KINDS.concentration, "non-negative");
     return { name, valence, inside, outside };
@@ -147,7 +150,7 @@ function readConstants(r: FieldReader, value: unknown): Record<string, number> {
 
 const GATE_KEYS = ["power", "alpha", "beta", "inf", "tau", "q10", "q10-reference"];
 
-function readGates(r: FieldReader, path: PathSegment[], value: unknown, constants: Readonly<Record<string, number>>, temperature: number): Gate[] {
+function readGates(r: FieldReader, path: PathSegment[], value: unknown, constants: Readonly<Record<string, number>>, temperature: number, ions: readonly string[]): Gate[] {
   if (value === undefined || value === null) return [];
   if (typeof value !== "object" || Array.isArray(value)) r.fail(path, "expected a mapping of gate names to { power, alpha, beta } or { power, inf, tau }");
   const entries = Object.entries(value as Record<string, unknown>);
@@ -164,7 +167,7 @@ function readGates(r: FieldReader, path: PathSegment[], value: unknown, constant
     const formula = (key: string) => {
       const text = r.required([...g, key], gate[key], `a formula of V [mV], like "0.1*(V+40)/(1-exp(-(V+40)/10))"`);
       const t = typeof text === "number" ? String(text) : r.string([...g, key], text, "a formula");
-      const problem = checkFormula(t, constants);
+      const problem = checkFormula(t, constants, ions);
       if (problem) r.fail([...g, key], problem);
       return t;
     };
@@ -176,9 +179,9 @@ function readGates(r: FieldReader, path: PathSegment[], value: unknown, constant
 }
 
 /** null when the formula compiles (whitelist, names, no pole), else the reason. */
-function checkFormula(text: string, constants: Readonly<Record<string, number>>): string | null {
+function checkFormula(text: string, constants: Readonly<Record<string, number>>, ions: readonly string[] = []): string | null {
   try {
-    compileGateFormula(text, constants);
+    compileGateFormula(text, constants, ions);
     return null;
   } catch (e) {
     if (e instanceof ExpressionError) return e.message;
@@ -193,7 +196,7 @@ function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>,
     const ch = r.mapping(path, item, ["name", "ion", "conductance", "permeability", "gates", "count", "stochastic", "noise", "open-rate", "close-rate"]);
     const name = uniqueName(r, [...path, "name"], seen, ch.name === undefined ? `channel-${i}` : r.name([...path, "name"], ch.name));
     const ion = declaredIon(r, [...path, "ion"], ch.ion, ions);
-    let gates = readGates(r, [...path, "gates"], ch.gates, constants, temperature);
+    let gates = readGates(r, [...path, "gates"], ch.gates, constants, temperature, [...ions]);
     let stochastic: Stochastic | undefined;
     if (ch.stochastic !== undefined && typeof ch.stochastic !== "boolean") r.fail([...path, "stochastic"], `expected true or false, got ${JSON.stringify(ch.stochastic)}`);
     if (ch.stochastic === true) {
@@ -231,23 +234,24 @@ function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>,
 
 function readPumps(r: FieldReader, value: unknown, ions: readonly Ion[]): Pump[] {
   const seen = new Set<string>();
-  return r.list(["pumps"], value, SCENARIO_LIMITS.maxPumps).map((item, i) => {
+  return r.list(["pumps"], value, SCENARIO_LIMITS.maxPumps).flatMap((item, i) => {
     const path: PathSegment[] = ["pumps", i];
+    if (item !== null && typeof item === "object" && isTransporterPresetType((item as Record<string, unknown>).type)) return []; // read by readHomeostasis
     const p = r.mapping(path, item, ["name", "type", "max-current", "k-na", "k-k"]);
     const name = uniqueName(r, [...path, "name"], seen, p.name === undefined ? `pump-${i}` : r.name([...path, "name"], p.name));
     const type = p.type === undefined ? "na-k-atpase" : r.string([...path, "type"], p.type);
-    if (type !== "na-k-atpase") r.fail([...path, "type"], `unknown pump type "${type}"; known: na-k-atpase`);
+    if (type !== "na-k-atpase") r.fail([...path, "type"], `unknown pump type "${type}"; known: na-k-atpase, nkcc1, kcc2, ncx, pmca`);
     for (const ionName of ["Na", "K"]) {
       const ion = ions.find((x) => x.name === ionName);
       if (!ion || ion.valence !== 1) r.fail(path, `the na-k-atpase pump needs an ion named ${ionName} with charge 1 under ions`);
     }
-    return {
+    return [{
       name,
       type: "na-k-atpase" as const,
       maxCurrent: r.quantity([...path, "max-current"], r.required([...path, "max-current"], p["max-current"], 'the maximal pump current F·J_max, like "0.5 uA/cm^2"'), KINDS.currentDensity, "non-negative"),
       kNa: p["k-na"] === undefined ? 10 : r.quantity([...path, "k-na"], p["k-na"], KINDS.concentration, "positive"),
       kK: p["k-k"] === undefined ? 1.5 : r.quantity([...path, "k-k"], p["k-k"], KINDS.concentration, "positive"),
-    };
+    }];
   });
 }
 
