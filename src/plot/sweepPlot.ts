@@ -15,13 +15,15 @@ const numberOf = (text: string) => Number(/^\s*([+-]?[\d.]+(?:[eE][+-]?\d+)?)/.e
 export function sweepSvg(table: Table & { text: string[][] }, title: string, width = 900): string {
   const h = table.header;
   const paramCount = h.indexOf("converged") - 1;
-  const params = h.slice(1, 1 + paramCount);
+  // `path [unit]` headers with plain numbers; older tables wrote "0.3 mS/cm^2" in the cells
+  const params = h.slice(1, 1 + paramCount).map((c) => c.replace(/ \[[^\]]*\]$/, ""));
+  const headerUnit = (j: number) => /\[([^\]]*)\]$/.exec(h[1 + j]!)?.[1];
   const V = table.columns[h.indexOf("V_final [mV]")]!;
   const E = table.columns[h.indexOf("E_rev_final [mV]")]!;
   const errorCol = h.indexOf("error");
   const failed = table.text.map((r) => (r[errorCol] ?? "") !== "");
   const values = params.map((_, j) => table.text.map((r) => numberOf(r[1 + j]!)));
-  const unitOf = (j: number) => table.text[0]![1 + j]!.replace(/^\s*[+-]?[\d.]+(?:[eE][+-]?\d+)?\s*/, "") || "1";
+  const unitOf = (j: number) => headerUnit(j) ?? (table.text[0]![1 + j]!.replace(/^\s*[+-]?[\d.]+(?:[eE][+-]?\d+)?\s*/, "") || "1");
   if (params.length === 1 || params.length > 2) {
     const x = values[0]!;
     const positive = x.every((v) => v > 0);

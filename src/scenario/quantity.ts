@@ -64,7 +64,7 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; problem:
  * so that no degC offset is ever dropped inside a formula (ecosystem notes §2, pitfall 2).
  */
 export function parseQuantity(text: string, kind: QuantityKind): QuantityResult {
-  const normalised = text.replace(/[\u00B5\u03BC]/g, "u").trim();
+  const normalised = normaliseUnits(text);
   if (normalised === "") return { ok: false, problem: `expected ${kind.what} like "${kind.example}", got an empty string` };
   const fast = NUMBER_AND_UNIT.exec(normalised);
   const entry = fast ? UNIT_TABLE[fast[2]!.replace(/\s+/g, "")] : undefined;
@@ -97,4 +97,23 @@ export function parseWithMathjs(text: string, normalised: string, kind: Quantity
   const value = clean(unit.toNumber(kind.si));
   if (!Number.isFinite(value)) return { ok: false, problem: `expected a finite ${kind.what.replace(/^an? /, "")}, got "${text}"` };
   return { ok: true, value };
+}
+
+/** The spellings users type that mathjs does not know: µ and μ for micro, °C and ℃ for degC, °F. */
+export function normaliseUnits(text: string): string {
+  return text
+    .replace(/[\u00B5\u03BC]/g, "u")
+    .replace(/\u2103|\u00B0\s*C\b/g, "degC")
+    .replace(/\u2109|\u00B0\s*F\b/g, "degF")
+    .trim();
+}
+
+/** "300 K" in degC (26.85), "4 uM" in mM: a value converted to another unit, null if it cannot be. */
+export function convertQuantity(text: string, unit: string): number | null {
+  try {
+    const value = math().unit(normaliseUnits(text)).toNumber(normaliseUnits(unit));
+    return Number.isFinite(value) ? clean(value) : null;
+  } catch {
+    return null;
+  }
 }

@@ -3,23 +3,65 @@ import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { SimulatorError } from "../errors.js";
 import { AtomicFile, writeFileAtomic } from "../recording/atomicFile.js";
+import { convertQuantity } from "../scenario/quantity.js";
 import type { SweepRunResult } from "./runOne.js";
 
 /** The end-state columns of sweep.csv, after `run` and the varied parameters. */
 export const SUMMARY_COLUMNS = ["converged", "t_converged [s]", "V_final [mV]", "E_rev_final [mV]", "I_net_final [uA/cm^2]", "steps", "rhs_evaluations", "error"];
 
-export function sweepHeader(columns: readonly string[]): string[] {
-  return ["run", ...columns, ...SUMMARY_COLUMNS];
+/** A number and the unit written after it: "0.1 mS/cm^2", "37 degC", "1e-6". */
+const NUMBER_AND_UNIT = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$/;
+
+/**
+ * How a varied parameter goes into sweep.csv: a plain number in the unit the user wrote, named
+ * in the header (`channels.k-leak.conductance [mS/cm^2]`, `run.rtol [1]`), so that a spreadsheet
+ * can chart it without splitting cells; a parameter that is not a number (`run.method`) stays text.
+ */
+export interface SweepParameter {
+  readonly path: string;
+  /** The unit of the column, "1" for a plain number, null for a text column. */
+  readonly unit: string | null;
 }
 
-/** One sweep.csv line (RFC 4180 via csv-stringify: an error message may hold commas or quotes). */
-export function sweepRow(k: number, values: readonly string[], r: SweepRunResult): string {
+/** The columns' formats, from the first run's values (a range or a distribution has one unit). */
+export function sweepParameters(paths: readonly string[], firstValues: readonly string[]): SweepParameter[] {
+  return paths.map((path, i) => {
+    const m = NUMBER_AND_UNIT.exec(firstValues[i] ?? "");
+    return { path, unit: m ? m[2] || "1" : null };
+  });
+}
+
+export function sweepHeader(parameters: readonly SweepParameter[]): string[] {
+  return ["run", ...parameters.map((p) => (p.unit === null ? p.path : `${p.path} [${p.unit}]`)), ...SUMMARY_COLUMNS];
+}
+
+/**
+ * One varied value as a cell: the number when it is written in the column's unit, converted to
+ * that unit when a list mixes units (`300 K,37 degC`); text that is no such quantity (a value that
+ * failed its run, like "5 mV" among concentrations) is kept as written.
+ */
+export function parameterCell(p: SweepParameter, text: string): string | number {
+  if (p.unit === null) return text;
+  const m = NUMBER_AND_UNIT.exec(text);
+  if (!m) return text;
+  const unit = m[2] || "1";
+  if (unit === p.unit) return Number(m[1]);
+  const converted = convertQuantity(text, p.unit);
+  return converted === null ? text : converted;
+}
+
+/**
+ * One sweep.csv line (RFC 4180 via csv-stringify: an error message may hold commas or quotes).
+ * `converged` is TRUE or FALSE, which LibreOffice, Excel and pandas read as booleans; a failed run
+ * has FALSE and its one-line reason in `error`.
+ */
+export function sweepRow(k: number, parameters: readonly SweepParameter[], values: readonly string[], r: SweepRunResult): string {
   const num = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "" : x);
   const cells =
     r.error !== undefined
-      ? ["", "", "", "", "", "", "", r.error]
-      : [r.converged ? "true" : "false", num(r.tConverged_s), num(r.V_final_mV), num(r.E_rev_final_mV), num(r.I_net_final_uA_cm2), num(r.steps), num(r.rhsEvaluations), ""];
-  return stringify([[k, ...values, ...cells]], { record_delimiter: "unix" });
+      ? ["FALSE", "", "", "", "", "", "", r.error]
+      : [r.converged ? "TRUE" : "FALSE", num(r.tConverged_s), num(r.V_final_mV), num(r.E_rev_final_mV), num(r.I_net_final_uA_cm2), num(r.steps), num(r.rhsEvaluations), ""];
+  return stringify([[k, ...values.map((v, i) => parameterCell(parameters[i]!, v)), ...cells]], { record_delimiter: "unix" });
 }
 
 /** What a finished or interrupted sweep file holds (the sidecar DIR/NAME.meta.json). */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ScenarioError, UsageError } from "../../errors.js";
 import { removeStaleTemporaries } from "../../recording/atomicFile.js";
 import { parseScenarioSource } from "../../scenario/source.js";
-import { OrderedSweepWriter, readDoneRows, sweepHeader, sweepRow, writeMeta } from "../../sweep/output.js";
+import { OrderedSweepWriter, readDoneRows, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
 import { runSweepPoints } from "../../sweep/pool.js";
 import { SweepRunner } from "../../sweep/runOne.js";
@@ -66,7 +66,8 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   removeStaleTemporaries(opts.out);
   const csvPath = join(opts.out, `${stem}.csv`);
   const metaPath = join(opts.out, `${stem}.meta.json`);
-  const header = sweepHeader(plan.columns);
+  const parameters = sweepParameters(plan.columns, plan.valuesAt(0));
+  const header = sweepHeader(parameters);
   const done = opts.resume ? readDoneRows(csvPath, metaPath, plan.id, header) : new Map<number, string>();
   const todo = runs.filter((k) => !done.has(k));
   const trajectoryDir = opts.trajectories ? join(opts.out, `${stem}.runs`) : undefined;
@@ -97,7 +98,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       onResults: (results) => {
         for (const r of results) {
           if (r.error !== undefined) failed++;
-          writer.add(r.index, sweepRow(r.index, plan.valuesAt(r.index), r));
+          writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r));
         }
         finished += results.length;
         progress.update(finished);
