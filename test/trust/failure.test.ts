@@ -60,7 +60,8 @@ describe("numerical failure stops the run with the time, the quantity and what t
     const rows: Record<string, string>[] = parse(readFileSync(join(out, "sweep.csv"), "utf8"), { columns: true });
     expect(rows[0]!.error).toBe("");
     expect(rows[1]!.error).toMatch(/went below zero/);
-    expect(rows[1]!.converged).toBe(""); // a failed run's end-state cells are empty
+    expect(rows[1]!.converged).toBe("FALSE"); // a failed run did not converge (issue 13) ...
+    expect(rows[1]!["V_final [mV]"]).toBe(""); // ... and its end-state cells are empty
   });
 });
 
