@@ -1,19 +1,45 @@
-// Bundles the CLI into dist/ionflux.mjs: one file to parse instead of hundreds to resolve, which
-// is most of a short run's start-up. mathjs stays outside: it is loaded only for unit spellings
-// that the generated unit table does not know (src/scenario/quantity.ts).
+// Bundles the CLI into dist/: one file to parse instead of hundreds to resolve, which is most of a
+// short run's start-up.
+// - dist/ionflux.mjs (src/cli/bin.ts) with code splitting: the full CLI (yargs, every command) is
+//   a chunk loaded only for command lines other than a plain `ionflux run`;
+// - dist/ionflux-run.cjs: everything a plain run needs, as one CommonJS script that
+//   src/cli/codeCache.ts loads through V8's code cache (dist/ionflux-run.cjs.*.cache, made here
+//   by one run of W1, for the Node that builds);
+// - dist/sweep-worker.mjs: a sweep worker's start-up is paid once per thread per sweep.
+// The chunks sit beside the entries (src/sweep/pool.ts finds the worker relative to its chunk).
+// mathjs stays outside: it is loaded only for unit spellings that the generated unit table does
+// not know (src/scenario/quantity.ts).
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { build } from "esbuild";
 
 const common = {
   bundle: true,
   platform: "node",
-  format: "esm",
   target: "node20",
   external: ["mathjs", "@resvg/resvg-js"],
-  // some dependencies ship CommonJS that calls require(): give the ESM bundle one
-  banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
   minify: process.env.IONFLUX_NO_MINIFY ? false : true,
   logLevel: "warning",
 };
-await build({ ...common, entryPoints: ["src/cli/bin.ts"], outfile: "dist/ionflux.mjs" });
-// sweep workers load one file too: a worker's start-up is paid once per thread per sweep
-await build({ ...common, entryPoints: ["src/sweep/worker.ts"], outfile: "dist/sweep-worker.mjs" });
+for (const f of readdirSync("dist", { withFileTypes: true })) if (f.isFile() && /^chunk-|^ionflux-run\.cjs/.test(f.name)) rmSync(`dist/${f.name}`);
+await build({
+  ...common,
+  entryPoints: { ionflux: "src/cli/bin.ts", "sweep-worker": "src/sweep/worker.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunk-[hash]",
+  splitting: true,
+  format: "esm",
+  // some dependencies ship CommonJS that calls require(): give the ESM bundle one
+  banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
+});
+const run = await build({ ...common, entryPoints: ["src/cli/runOnly.ts"], format: "cjs", write: false, define: { "import.meta.url": "__ionfluxUrl" } });
+const code = run.outputFiles[0].text;
+// the build id keys the code cache: V8 itself checks only the source's length
+writeFileSync("dist/ionflux-run.cjs", `// build ${createHash("sha256").update(code).digest("hex").slice(0, 16)}\n${code}`);
+const out = mkdtempSync(join(tmpdir(), "ionflux-bundle-"));
+execFileSync(process.execPath, ["bin/ionflux.js", "run", "sims/bench/w1-run-down.yaml", "--out", out], { env: { ...process.env, IONFLUX_CODE_CACHE_DIR: "dist" }, stdio: "ignore" });
+rmSync(out, { recursive: true, force: true });

@@ -1,14 +1,18 @@
 /**
  * `npm run bench`: the workloads of docs/benchmarks.md, each beside its C baseline measured in the
  * same run (../shared/anchors/run.sh), with ratios, accuracy against the references, steps and
- * right-hand-side evaluations. Prints a table and writes output/bench.json. `--quick` ≈ 1 minute.
+ * right-hand-side evaluations. Prints a table with a verdict per target and appends the run, with
+ * its commit, to the history in output/bench.json. `--quick` ≈ 3 minutes (W4 is two 100,000-run sweeps).
+ *   --node PATH     also time the whole process on this Node binary (repeatable; e.g. Node 24)
+ *   --only W1,W2    only these workloads (W1, W2, W3, W4)
+ *   --curve         W2 also at --jobs 1, 2, 3, 4, 6, 8 (the contention curve beyond the cores)
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { MembraneModel } from "../model/membraneModel.js";
-import { writeFileAtomic } from "../recording/atomicFile.js";
 import { loadScenarioFile } from "../scenario/load.js";
 import { parseOverride } from "../scenario/overrides.js";
 import { simulate } from "../simulation/simulate.js";
@@ -16,6 +20,7 @@ import { runSweepPoints, type SweepPoint } from "../sweep/pool.js";
 import type { SweepRunResult } from "../sweep/runOne.js";
 import { NULL_RECORDER, SweepRunner } from "../sweep/runOne.js";
 import { IONFLUX_VERSION } from "../version.js";
+import { appendHistory, type Check, commitOf, formatTable, targetText, verdict } from "./report.js";
 
 const REF = {
   W1: { V_mV: -30.21422413696, settle_s: 88.4764, Na_in: 45.76651834397, K_in: 121.7766921214, Cl_in: 22.54212887789 },
@@ -77,21 +82,31 @@ function w1InProcess() {
   };
 }
 
-function wholeProcess() {
+/** `ionflux run` of W1 from spawn to exit on the Node binary `node`, beside `node -e 0` of the same binary. */
+function wholeProcess(node: string) {
   const out = mkdtempSync(join(tmpdir(), "ionflux-bench-"));
+  const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
   const time = (args: string[]) => {
     const ts: number[] = [];
     for (let i = 0; i < reps.proc + 1; i++) {
       const t0 = performance.now();
-      const r = spawnSync(process.execPath, args, { stdio: "ignore" });
-      if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}`);
+      const r = spawnSync(node, args, { stdio: "ignore" });
+      if (r.status !== 0) throw new Error(`${node} ${args.join(" ")} exited ${r.status}`);
       if (i > 0) ts.push(performance.now() - t0); // the first spawn warms the file cache
     }
-    return median(ts);
+    return ts;
   };
-  const node = time(["-e", "0"]);
-  const ionflux = time(["bin/ionflux.js", "run", W1_FILE, "--out", out]);
-  return { ionflux_ms: ionflux, node_e_0_ms: node, ratio: ionflux / node };
+  // interleaved, so that a burst of load from elsewhere hits both alike
+  const nodeTimes: number[] = [];
+  const ionfluxTimes: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    nodeTimes.push(...time(["-e", "0"]));
+    ionfluxTimes.push(...time(["bin/ionflux.js", "run", W1_FILE, "--out", out]));
+  }
+  const n = median(nodeTimes);
+  const ion = median(ionfluxTimes);
+  rmSync(out, { recursive: true, force: true });
+  return { node: node, node_version: version, ionflux_ms: ion, node_e_0_ms: n, ratio: ion / n, ionflux_spread: Math.max(...ionfluxTimes) / Math.min(...ionfluxTimes), node_spread: Math.max(...nodeTimes) / Math.min(...nodeTimes) };
 }
 
 function w3() {
@@ -148,53 +163,179 @@ async function w2(jobs: number) {
   return { jobs, median_s: med / 1e3, runs_per_s: 1000 / (med / 1e3), checksum_V: checksum, checksum_error_V: checksum - REF.W2.checksum_V, total_steps: steps, failed };
 }
 
+/** An `ionflux sweep` as its own process: wall time, its printed runs/s, peak RSS, and the table. */
+function sweepProcess(args: string[], opts: { killAfter_s?: number } = {}) {
+  const rssFile = join(tmpdir(), `ionflux-bench-rss-${process.pid}`);
+  rmSync(rssFile, { force: true });
+  const probe = pathToFileURL(resolve("dist/bench/rssProbe.js")).href;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["--import", probe, "bin/ionflux.js", "sweep", ...args, "--progress", "never"], {
+    encoding: "utf8",
+    env: { ...process.env, IONFLUX_BENCH_RSS_FILE: rssFile },
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(opts.killAfter_s !== undefined ? { timeout: Math.round(opts.killAfter_s * 1e3), killSignal: "SIGKILL" as const } : {}),
+  });
+  const wall_s = (performance.now() - t0) / 1e3;
+  const killed = r.signal === "SIGKILL";
+  if (!killed && r.status !== 0) throw new Error(`ionflux sweep ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
+  const m = /\((\d+(?:\.\d+)?) runs\/s\)/.exec(r.stdout);
+  const failed = /; (\d+) failed/.exec(r.stdout);
+  const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : null;
+  rmSync(rssFile, { force: true });
+  return { wall_s, killed, runs_per_s: m ? Number(m[1]) : null, failed: failed ? Number(failed[1]) : null, max_rss_mb: rss };
+}
+
+const G_K = "channels.k-leak.conductance";
+const PUMP = "pumps.pump.max-current";
+
+/**
+ * W4: W1 over a 100 x 1,000 grid and a 100,000-run seeded LHS sample through `ionflux sweep` on
+ * two threads, beside W2 through the same command (max RSS, runs/s); then the sample again,
+ * killed part-way (SIGKILL) and finished with --resume, must give the uninterrupted table.
+ */
+function w4() {
+  const dir = mkdtempSync(join(tmpdir(), "ionflux-bench-w4-"));
+  const common = [W1_FILE, "--jobs", "2"];
+  const w2Args = [...common, "--vary", `${G_K}=0.1 mS/cm^2:1 mS/cm^2:log:25`, "--vary", `${PUMP}=0.1 uA/cm^2:2 uA/cm^2:40`];
+  const w2Runs = [0, 1, 2].map(() => sweepProcess([...w2Args, "--out", join(dir, "w2")]));
+  const w2_cli = {
+    runs: 1000,
+    runs_per_s: median(w2Runs.map((r) => r.runs_per_s ?? NaN)),
+    max_rss_mb: median(w2Runs.map((r) => r.max_rss_mb ?? NaN)),
+    wall_s: median(w2Runs.map((r) => r.wall_s)),
+  };
+  const gridArgs = [...common, "--vary", `${G_K}=0.1 mS/cm^2:1 mS/cm^2:log:100`, "--vary", `${PUMP}=0.1 uA/cm^2:2 uA/cm^2:1000`];
+  const grid = { what: "100 x 1000 grid", runs: 100_000, ...sweepProcess([...gridArgs, "--out", join(dir, "grid")]) };
+  const lhsArgs = [...common, "--vary", `${G_K}=0.1 mS/cm^2:1 mS/cm^2:log`, "--vary", `${PUMP}=0.1 uA/cm^2:2 uA/cm^2`, "--samples", "100000", "--lhs", "--seed", "7"];
+  const lhs = { what: "100,000 LHS", runs: 100_000, ...sweepProcess([...lhsArgs, "--out", join(dir, "lhs")]) };
+  // the same sample, killed at about 40% of its time, then resumed
+  const killAfter = Math.max(2, 0.4 * lhs.wall_s);
+  const killedRun = sweepProcess([...lhsArgs, "--out", join(dir, "resumed")], { killAfter_s: killAfter });
+  const csv = join(dir, "resumed", "sweep.csv");
+  const rowsBefore = existsSync(csv) ? readFileSync(csv, "utf8").split("\n").length - 2 : 0;
+  const resumedRun = sweepProcess([...lhsArgs, "--out", join(dir, "resumed"), "--resume"]);
+  const equal = readFileSync(csv).equals(readFileSync(join(dir, "lhs", "sweep.csv")));
+  const gridBytes = statSync(join(dir, "grid", "sweep.csv")).size;
+  rmSync(dir, { recursive: true, force: true });
+  return { w2_cli, grid: { ...grid, csv_bytes: gridBytes }, lhs, resume: { equal, killed: killedRun.killed, killed_after_s: killAfter, rows_before_resume: rowsBefore, resume_wall_s: resumedRun.wall_s } };
+}
+
+/** `--node PATH` (repeatable): another Node binary for the whole-process figure (e.g. Node 24). */
+function extraNodes(): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < process.argv.length; i++) if (process.argv[i] === "--node" && process.argv[i + 1]) out.push(process.argv[++i]!);
+  return out;
+}
+
+/** `--only W1,W2`: run only these workloads (W1 = in-process and whole process, W2, W3, W4). */
+const only = (() => {
+  const i = process.argv.indexOf("--only");
+  return i >= 0 ? new Set(process.argv[i + 1]!.split(",").map((s) => s.trim().toUpperCase())) : null;
+})();
+const wants = (w: string) => only === null || only.has(w);
+
 const fmt = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? "n/a" : Number(x.toPrecision(d)).toString());
+const ratioOf = (a: number | null | undefined, b: number | null | undefined) => (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? null : a / b);
 
 async function main() {
-  log(`bench: ${quick ? "quick" : "full"} run; ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"})`);
+  const load0 = loadavg();
+  log(`bench: ${quick ? "quick" : "full"} run; ${availableParallelism()} cores (${cpus()[0]?.model ?? "?"}); load ${load0.map((x) => x.toFixed(2)).join(" ")}`);
   log("bench: C baselines (builds them once; may install libsundials-dev)...");
-  const cW1 = anchor(["cvode", "W1", String(reps.c)]);
-  const cW2two = anchor(["cvode", "W2", String(reps.w2), "--threads", "2"]);
-  const cW2one = anchor(["cvode", "W2", String(reps.w2), "--threads", "1"]);
-  const cW3 = anchor(["rk4", String(Math.max(3, reps.w3))]);
-  log("bench: W1 in-process...");
-  const w1 = w1InProcess();
-  log("bench: W1 as a whole process...");
-  const proc = wholeProcess();
-  log("bench: W3...");
-  const w3r = w3();
-  log("bench: W2 on 1 and 2 threads...");
-  const w2one = await w2(1);
-  const w2two = await w2(2);
+  const cW1 = wants("W1") ? anchor(["cvode", "W1", String(reps.c)]) : null;
+  const cW2two = wants("W2") ? anchor(["cvode", "W2", String(reps.w2), "--threads", "2"]) : null;
+  const cW2one = wants("W2") ? anchor(["cvode", "W2", String(reps.w2), "--threads", "1"]) : null;
+  const cW3 = wants("W3") ? anchor(["rk4", String(Math.max(3, reps.w3))]) : null;
+  let w1: ReturnType<typeof w1InProcess> | null = null;
+  let procs: ReturnType<typeof wholeProcess>[] = [];
+  if (wants("W1")) {
+    log("bench: W1 in-process...");
+    w1 = w1InProcess();
+    log("bench: W1 as a whole process...");
+    procs = [process.execPath, ...extraNodes()].map((node) => wholeProcess(node));
+  }
+  let w3r: ReturnType<typeof w3> | null = null;
+  if (wants("W3")) {
+    log("bench: W3...");
+    w3r = w3();
+  }
+  let w2one: Awaited<ReturnType<typeof w2>> | null = null;
+  let w2two: Awaited<ReturnType<typeof w2>> | null = null;
+  let curve: Awaited<ReturnType<typeof w2>>[] = [];
+  if (wants("W2") || wants("W4")) {
+    log("bench: W2 on 1 and 2 threads...");
+    w2one = await w2(1);
+    w2two = await w2(2);
+    if (process.argv.includes("--curve")) {
+      log("bench: W2 contention curve (--jobs beyond the cores)...");
+      curve = [];
+      for (const jobs of [1, 2, 3, 4, 6, 8]) curve.push(await w2(jobs));
+    }
+  }
+  let w4r: ReturnType<typeof w4> | null = null;
+  if (wants("W4")) {
+    log("bench: W4 (two 100,000-run sweeps through ionflux sweep, and a kill / --resume)...");
+    w4r = w4();
+  }
+  const load1 = loadavg();
 
-  const rows: [string, string, string, string, string, string][] = [
-    ["workload", "ionflux", "baseline (same run)", "ratio", "target", "accuracy / work"],
-    ["W1 in-process", `${fmt(w1.median_ms)} ms`, cW1 ? `CVODE ${fmt(cW1.median_s! * 1e3)} ms` : "n/a", cW1 ? `${fmt(w1.median_ms / (cW1.median_s! * 1e3))}x` : "n/a", "<= 1.0x",
-      `dV ${fmt(w1.V_error_mV, 2)} mV, settle ${fmt(w1.settle_s, 6)} s (err ${fmt(w1.settle_error_s, 2)} s), ${w1.steps} steps / ${w1.rhs_evaluations} RHS (CVODE ${cW1?.steps ?? "?"} / ${cW1?.rhs_evals ?? "?"})`],
-    ["W1 whole process", `${fmt(proc.ionflux_ms)} ms`, `node -e 0 ${fmt(proc.node_e_0_ms)} ms`, `${fmt(proc.ratio)}x`, "<= 1.3x", "spawn to exit, median"],
-    ["W2 sweep, 2 threads", `${fmt(w2two.runs_per_s, 4)} runs/s`, cW2two ? `CVODE ${fmt(cW2two.runs_per_s, 4)} runs/s` : "n/a", cW2two ? `${fmt(w2two.runs_per_s / cW2two.runs_per_s!)}x` : "n/a", ">= 1.0x",
-      `checksum err ${fmt(w2two.checksum_error_V, 2)} V, ${w2two.failed} failed`],
-    ["W2 sweep, 1 thread", `${fmt(w2one.runs_per_s, 4)} runs/s`, cW2one ? `CVODE ${fmt(cW2one.runs_per_s, 4)} runs/s` : "n/a", cW2one ? `${fmt(w2one.runs_per_s / cW2one.runs_per_s!)}x` : "n/a", "",
-      `2 vs 1 thread: ${fmt(w2two.runs_per_s / w2one.runs_per_s)}x`],
-    ["W3 RK4 fixed step", `${fmt(w3r.steps_per_s)} steps/s`, cW3 ? `C ${fmt(cW3.steps_per_s)} steps/s` : "n/a", cW3 ? `${fmt(w3r.steps_per_s / cW3.steps_per_s!)}x` : "n/a", ">= 0.5x", `dV ${fmt(w3r.V_error_mV, 2)} mV`],
-  ];
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join("  ").trimEnd());
+  const checks: (Check & { row: string })[] = [];
+  const rows: string[][] = [["workload", "ionflux", "baseline (same run)", "ratio", "target", "verdict", "accuracy / work"]];
+  const add = (workload: string, ionflux: string, baseline: string, check: Check | null, notes: string) => {
+    if (check) checks.push({ ...check, row: workload });
+    rows.push([workload, ionflux, baseline, check ? (check.ratio === null ? "n/a" : `${fmt(check.ratio)}x`) : "", check ? targetText(check) : "", check ? verdict(check) : "", notes]);
+  };
+  if (w1) {
+    add("W1 in-process", `${fmt(w1.median_ms)} ms`, cW1 ? `CVODE ${fmt(cW1.median_s! * 1e3)} ms` : "n/a", { name: "W1 in-process vs CVODE", ratio: ratioOf(w1.median_ms, cW1 ? cW1.median_s! * 1e3 : null), sense: "<=", limit: 0.7 },
+      `dV ${fmt(w1.V_error_mV, 2)} mV, settle ${fmt(w1.settle_s, 6)} s (err ${fmt(w1.settle_error_s, 2)} s), ${w1.steps} steps / ${w1.rhs_evaluations} RHS (CVODE ${cW1?.steps ?? "?"} / ${cW1?.rhs_evals ?? "?"})`);
+    for (const p of procs) {
+      add(`W1 whole process, node ${p.node_version}`, `${fmt(p.ionflux_ms)} ms`, `node -e 0 ${fmt(p.node_e_0_ms)} ms`, { name: `W1 whole process vs node -e 0 (${p.node_version})`, ratio: p.ratio, sense: "<=", limit: 1.3 },
+        `spawn to exit, median of ${reps.proc} (spread ${fmt(p.ionflux_spread, 2)})`);
+    }
+  }
+  if (w2one && w2two) {
+    add("W2 sweep, 2 threads", `${fmt(w2two.runs_per_s, 4)} runs/s`, cW2two ? `CVODE ${fmt(cW2two.runs_per_s, 4)} runs/s` : "n/a", { name: "W2 2 threads vs CVODE 2 threads", ratio: ratioOf(w2two.runs_per_s, cW2two?.runs_per_s), sense: ">=", limit: 1.0 },
+      `checksum err ${fmt(w2two.checksum_error_V, 2)} V, ${w2two.failed} failed`);
+    add("W2 sweep, 1 thread", `${fmt(w2one.runs_per_s, 4)} runs/s`, cW2one ? `CVODE ${fmt(cW2one.runs_per_s, 4)} runs/s` : "n/a", null, `vs CVODE 1 thread: ${fmt(ratioOf(w2one.runs_per_s, cW2one?.runs_per_s))}x`);
+    add("W2 2 vs 1 thread", `${fmt(w2two.runs_per_s, 4)} / ${fmt(w2one.runs_per_s, 4)}`, cW2two && cW2one ? `CVODE ${fmt(ratioOf(cW2two.runs_per_s, cW2one.runs_per_s))}x` : "n/a", { name: "W2 2 threads vs ionflux 1 thread", ratio: ratioOf(w2two.runs_per_s, w2one.runs_per_s), sense: ">=", limit: 1.8 }, "same-run scaling");
+    for (const c of curve) add(`W2 --jobs ${c.jobs}`, `${fmt(c.runs_per_s, 4)} runs/s`, "", null, `vs 1 thread ${fmt(ratioOf(c.runs_per_s, w2one.runs_per_s))}x`);
+  }
+  if (w3r) {
+    add("W3 RK4 fixed step", `${fmt(w3r.steps_per_s)} steps/s`, cW3 ? `C ${fmt(cW3.steps_per_s)} steps/s` : "n/a", { name: "W3 vs the C RK4 loop", ratio: ratioOf(w3r.steps_per_s, cW3?.steps_per_s), sense: ">=", limit: 0.6 }, `dV ${fmt(w3r.V_error_mV, 2)} mV`);
+  }
+  if (w4r) {
+    const base = w4r.w2_cli;
+    for (const s of [w4r.grid, w4r.lhs]) {
+      add(`W4 ${s.what}: max RSS`, `${fmt(s.max_rss_mb)} MB`, `W2 ${fmt(base.max_rss_mb)} MB`, { name: `W4 ${s.what} max RSS vs W2`, ratio: ratioOf(s.max_rss_mb, base.max_rss_mb), sense: "<=", limit: 1.2 }, `${s.runs} runs, ${s.failed ?? "?"} failed, ${fmt(s.wall_s)} s wall`);
+      // per run against W2 on 2 threads in-process (the W2 row): W2 through the CLI is mostly start-up
+      const w2rate = w2two?.runs_per_s ?? null;
+      add(`W4 ${s.what}: time per run`, `${fmt(1e3 / s.runs_per_s!)} ms`, `W2 ${fmt(w2rate ? 1e3 / w2rate : null)} ms`, { name: `W4 ${s.what} time per run vs W2`, ratio: ratioOf(w2rate, s.runs_per_s), sense: "<=", limit: 1.1 },
+        `${fmt(s.runs_per_s, 4)} runs/s through ionflux sweep (W2 the same way: ${fmt(base.runs_per_s, 4)})`);
+    }
+    add("W4 kill + --resume", w4r.resume.equal ? "equal" : "DIFFERS", "uninterrupted sweep.csv", { name: "W4 kill + resume gives the same table", ratio: w4r.resume.equal ? 1 : 0, sense: ">=", limit: 1 }, `killed after ${fmt(w4r.resume.killed_after_s)} s with ${w4r.resume.rows_before_resume} rows kept`);
+  }
+  console.log(formatTable(rows));
+  const failed = checks.filter((c) => verdict(c) === "FAIL").length;
+  log(`bench: ${checks.length - failed} of ${checks.length} targets met; load ${load0.map((x) => x.toFixed(2)).join(" ")} at start, ${load1.map((x) => x.toFixed(2)).join(" ")} at end`);
 
-  const report = {
+  const run = {
     date: new Date().toISOString(),
+    ...commitOf(),
     ionflux_version: IONFLUX_VERSION,
     node: process.version,
     quick,
+    only: only ? [...only] : null,
     machine: { cores: availableParallelism(), cpu: cpus()[0]?.model ?? null },
+    load_average: { start: load0, end: load1 },
     references: REF,
-    W1: { ionflux: w1, cvode: cW1, ratio: cW1 ? w1.median_ms / (cW1.median_s! * 1e3) : null },
-    W1_process: proc,
-    W2: { ionflux_2_threads: w2two, ionflux_1_thread: w2one, cvode_2_threads: cW2two, cvode_1_thread: cW2one, ratio_2_threads: cW2two ? w2two.runs_per_s / cW2two.runs_per_s! : null },
-    W3: { ionflux: w3r, c_rk4: cW3, ratio: cW3 ? w3r.steps_per_s / cW3.steps_per_s! : null },
+    checks: checks.map((c) => ({ workload: c.row, name: c.name, ratio: c.ratio, target: targetText(c), verdict: verdict(c) })),
+    W1: w1 ? { ionflux: w1, cvode: cW1, ratio: ratioOf(w1.median_ms, cW1 ? cW1.median_s! * 1e3 : null) } : null,
+    W1_process: procs,
+    W2: w2one && w2two ? { ionflux_2_threads: w2two, ionflux_1_thread: w2one, cvode_2_threads: cW2two, cvode_1_thread: cW2one, ratio_2_threads: ratioOf(w2two.runs_per_s, cW2two?.runs_per_s), scaling_2_vs_1: ratioOf(w2two.runs_per_s, w2one.runs_per_s), contention_curve: curve } : null,
+    W3: w3r ? { ionflux: w3r, c_rk4: cW3, ratio: ratioOf(w3r.steps_per_s, cW3?.steps_per_s) } : null,
+    W4: w4r,
   };
-  writeFileAtomic("output/bench.json", `${JSON.stringify(report, null, 2)}\n`);
-  log("bench: wrote output/bench.json");
+  const n = appendHistory("output/bench.json", run);
+  log(`bench: output/bench.json now holds ${n} run${n === 1 ? "" : "s"}`);
 }
 
 main().catch((e) => {

@@ -1,6 +1,20 @@
-// Entry point of the bundled CLI (dist/ionflux.mjs, built by esbuild).
-import { main } from "./main.js";
+// Entry point of the bundled CLI (dist/ionflux.mjs, built by esbuild with code splitting). A plain
+// `ionflux run` loads only what the run needs (dist/ionflux-run.cjs, through V8's code cache);
+// every other command line loads the full CLI (yargs).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadWithCodeCache } from "./codeCache.js";
+import { plainRun } from "./plainRun.js";
+import type { runOnly as RunOnly } from "./runOnly.js";
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+const argv = process.argv.slice(2);
+const plain = plainRun(argv);
+if (plain) {
+  const bundle = fileURLToPath(new URL("./ionflux-run.cjs", import.meta.url));
+  const cached = existsSync(bundle) ? loadWithCodeCache<{ runOnly: typeof RunOnly }>(bundle) : null;
+  const runOnly = cached ? cached.exports.runOnly : (await import("./runOnly.js")).runOnly;
+  process.exitCode = runOnly(plain);
+  cached?.save();
+} else {
+  process.exitCode = await (await import("./main.js")).main(argv);
+}

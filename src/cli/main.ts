@@ -1,5 +1,6 @@
 import yargs from "yargs";
-import { SimulatorError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { reportFailure } from "./failure.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { checkCommand } from "./commands/check.js";
 import { runCommand } from "./commands/run.js";
@@ -154,15 +155,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
       .parseAsync();
     return status;
   } catch (e) {
-    if (e instanceof SimulatorError) {
-      err(`ionflux: ${e.message}`);
-      if (e instanceof UsageError) err("Try 'ionflux --help'.");
-      if (process.env.IONFLUX_DEBUG) err(String(e.stack));
-      return e.exitCode;
-    }
-    err(`ionflux: internal error: ${(e as Error).message ?? String(e)}`);
-    if (process.env.IONFLUX_DEBUG) err(String((e as Error).stack));
-    return 70;
+    return reportFailure(e, err);
   }
 }
 

@@ -1,0 +1,70 @@
+import fc from "fast-check";
+import { describe, expect, it, vi } from "vitest";
+import type { RunOptions } from "../../src/cli/commands/run.js";
+
+// The full CLI's reading of a command line: main() with runCommand replaced by a recorder
+const seen: RunOptions[] = [];
+vi.mock("../../src/cli/commands/run.js", () => ({
+  runCommand: (opts: RunOptions) => {
+    seen.push(opts);
+    return 0;
+  },
+}));
+const { main } = await import("../../src/cli/main.js");
+const { plainRun } = await import("../../src/cli/plainRun.js");
+
+async function yargsReading(argv: string[]): Promise<RunOptions | null> {
+  seen.length = 0;
+  const code = await main(argv, () => {}, () => {});
+  return code === 0 && seen.length === 1 ? { ...seen[0]!, plot: Boolean(seen[0]!.plot) } : null;
+}
+
+describe("the start-up fast path for a plain `ionflux run` reads a command line as yargs does", () => {
+  it("takes the common shapes, with the options yargs gives", async () => {
+    const cases = [
+      ["run", "a.yaml"],
+      ["run", "a.yaml", "b.json", "--out", "dir"],
+      ["run", "a.yaml", "-o", "dir", "--plot"],
+      ["run", "a.yaml", "--out=dir", "--set", "run.method=rk4", "--set=run.duration=2 s"],
+      ["run", "a.yaml", "--plot", "--set", "temperature=6.3 degC"],
+    ];
+    for (const argv of cases) {
+      const fast = plainRun(argv);
+      expect(fast, argv.join(" ")).not.toBeNull();
+      expect(fast).toEqual(await yargsReading(argv));
+    }
+  });
+
+  it("leaves to yargs what it might read differently (help, repeated or unknown flags, array options followed by words)", () => {
+    for (const argv of [
+      ["run"],
+      ["run", "--help"],
+      ["run", "a.yaml", "--set", "x=1", "b.yaml"],
+      ["run", "a.yaml", "--plot", "false"],
+      ["run", "a.yaml", "--out", "a", "--out", "b"],
+      ["run", "a.yaml", "--outdir", "a"],
+      ["run", "a.yaml", "--set", "-x"],
+      ["run", "a.yaml", "--", "b.yaml"],
+      ["check", "a.yaml"],
+      ["--version"],
+    ]) {
+      expect(plainRun(argv), argv.join(" ")).toBeNull();
+    }
+  });
+
+  it("on random command lines from the run vocabulary, agrees with yargs whenever it takes one", async () => {
+    const word = fc.constantFrom("a.yaml", "b.yaml", "dir", "x=1", "run.method=rk4", "true", "false", "--out", "-o", "--out=d", "--set", "--set=y=2", "--plot", "--plot=false", "--no-plot", "--help", "-x", "--", "-5 mV");
+    let taken = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(word, { maxLength: 7 }), async (rest) => {
+        const argv = ["run", ...rest];
+        const fast = plainRun(argv);
+        if (fast === null) return;
+        taken++;
+        expect(fast).toEqual(await yargsReading(argv));
+      }),
+      { numRuns: 400, seed: 14 },
+    );
+    expect(taken).toBeGreaterThan(30);
+  });
+});
