@@ -11,7 +11,7 @@
 // not know (src/scenario/quantity.ts).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -24,7 +24,7 @@ const common = {
   minify: process.env.IONFLUX_NO_MINIFY ? false : true,
   logLevel: "warning",
 };
-for (const f of readdirSync("dist", { withFileTypes: true })) if (f.isFile() && /^chunk-|^ionflux-run\.cjs/.test(f.name)) rmSync(`dist/${f.name}`);
+if (existsSync("dist")) for (const f of readdirSync("dist", { withFileTypes: true })) if (f.isFile() && /^chunk-|^ionflux-run\.cjs/.test(f.name)) rmSync(`dist/${f.name}`);
 await build({
   ...common,
   entryPoints: { ionflux: "src/cli/bin.ts", "sweep-worker": "src/sweep/worker.ts" },
