@@ -23,7 +23,11 @@ export class ScenarioError extends SimulatorError {
 /** Bad command-line usage (unknown flag, malformed --set). */
 export class UsageError extends SimulatorError {
   override readonly exitCode = 2;
-  constructor(message: string) {
+  /** `suggestHelp` false: the command line was right, what it points at is not (merge's shards); --help would not help. */
+  constructor(
+    message: string,
+    readonly suggestHelp = true,
+  ) {
     super(message);
     this.name = "UsageError";
   }

@@ -1,6 +1,7 @@
 // Entry point of the bundled CLI (dist/ionflux.mjs, built by esbuild with code splitting). A plain
 // `ionflux run` loads only what the run needs (dist/ionflux-run.cjs, through V8's code cache);
 // every other command line loads the full CLI (yargs).
+import "./epipe.js"; // first: a closed pipe ends the process quietly (status 0)
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadWithCodeCache } from "./codeCache.js";

@@ -8,7 +8,7 @@ import { SimulatorError, UsageError } from "../errors.js";
 export function reportFailure(e: unknown, err: (s: string) => void): number {
   if (e instanceof SimulatorError) {
     err(`ionflux: ${e.message}`);
-    if (e instanceof UsageError) err("Try 'ionflux --help'.");
+    if (e instanceof UsageError && e.suggestHelp) err("Try 'ionflux --help'.");
     if (process.env.IONFLUX_DEBUG) err(String(e.stack));
     return e.exitCode;
   }

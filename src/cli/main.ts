@@ -58,7 +58,8 @@ export async function main(argv: readonly string[], out = (s: string) => process
             .option("seed", { type: "number", describe: "seed of the sample (default 1)" })
             .option("lhs", { type: "boolean", describe: "Latin hypercube sample (with --samples)" })
             .option("jobs", { alias: "j", type: "number", describe: "worker threads (default: the cores available)" })
-            .option("shard", { type: "string", describe: "K/N: run a round-robin share (default: from SLURM_ARRAY_TASK_* inside a job array)" })
+            .option("shard", { type: "string", describe: "K/N: run a round-robin share; auto/N: K from JOB_COMPLETION_INDEX (Kubernetes), AWS_BATCH_JOB_ARRAY_INDEX or SLURM_ARRAY_TASK_ID (default: from SLURM_ARRAY_TASK_* inside a job array)" })
+            .option("force", { type: "boolean", describe: "replace another sweep's table in the output directory" })
             .option("resume", { type: "boolean", describe: "run only what an interrupted sweep left undone" })
             .option("trajectories", { type: "boolean", describe: "also keep every run's trajectory CSV in DIR/sweep.runs/" })
             .option("progress", { choices: ["auto", "always", "never"] as const, default: "auto" as const, describe: "progress on stderr" })
@@ -82,6 +83,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
               ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
               ...(args.shard !== undefined ? { shard: String(args.shard) } : {}),
               resume: Boolean(args.resume),
+              force: Boolean(args.force),
               trajectories: Boolean(args.trajectories),
               progress: args.progress as ProgressMode,
               out: String(args.out),
@@ -160,7 +162,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
 }
 
 /** Options whose value may be a negative quantity, like `--from -100mV`. */
-const SIGNED_VALUE_OPTIONS = new Set(["--from", "--to", "--step", "--at", "--set", "--vary"]);
+const SIGNED_VALUE_OPTIONS = new Set(["--out", "-o", "--from", "--to", "--step", "--at", "--set", "--vary"]);
 
 /**
  * `--from -100mV` would read as flags -1, -0, -0, -m, -V: join such a value to its option
@@ -171,7 +173,8 @@ export function joinNegativeValues(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = argv[i + 1];
-    if (SIGNED_VALUE_OPTIONS.has(a) && next !== undefined && /^-[\d.]/.test(next)) {
+    // a lone "-" (stdout, by convention) would be dropped by yargs: keep it as --out's value so it can be refused
+    if (SIGNED_VALUE_OPTIONS.has(a) && next !== undefined && (/^-[\d.]/.test(next) || (next === "-" && (a === "--out" || a === "-o")))) {
       out.push(`${a}=${next}`);
       i++;
     } else out.push(a);

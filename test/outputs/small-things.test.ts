@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { convertQuantity, KINDS, parseQuantity } from "../../src/scenario/quantity.js";
-
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseShard } from "../../src/sweep/shard.js";
 describe("units users type", () => {
   it("37 °C, 37 ℃ and 98.6 °F are temperatures (kelvin at load time)", () => {
     expect(parseQuantity("37 °C", KINDS.temperature)).toEqual({ ok: true, value: 310.15 });
@@ -14,5 +18,103 @@ describe("units users type", () => {
     expect(convertQuantity("300 K", "degC")).toBeCloseTo(26.85, 12);
     expect(convertQuantity("4000 uM", "mM")).toBe(4);
     expect(convertQuantity("5 mV", "mM")).toBeNull();
+  });
+});
+
+
+const ionflux = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, ["bin/ionflux.js", ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+const dir = () => mkdtempSync(join(tmpdir(), "ionflux-small-"));
+const GRID = ["sweep", "sims/neuron-chord.yaml", "--vary", "channels.k-leak.conductance=0.2 mS/cm^2,0.5 mS/cm^2", "--set", "run.duration=0.05 s", "--jobs", "1"];
+
+describe("the small things a user trips on", () => {
+  it("a closed pipe (ionflux run … | head -1) ends quietly with status 0", () => {
+    const out = dir();
+    const r = spawnSync("bash", ["-c", `node bin/ionflux.js run sims/k-nernst.yaml sims/squid-axon-ghk.yaml sims/neuron-chord.yaml --out ${out} | head -1; echo "status \${PIPESTATUS[0]}" >&2`], { encoding: "utf8" });
+    expect(r.stdout).toMatch(/^k-nernst: V = /);
+    expect(r.stdout.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toBe("status 0\n");
+  });
+
+  it("a sweep into a folder holding another sweep's table is refused unless --force or --resume", () => {
+    const out = dir();
+    expect(ionflux([...GRID, "--out", out]).status).toBe(0);
+    const before = readFileSync(join(out, "sweep.csv"), "utf8");
+    // the same sweep again is fine: it writes the same rows
+    expect(ionflux([...GRID, "--out", out]).status).toBe(0);
+    const other = [...GRID.slice(0, 3), "channels.k-leak.conductance=0.3 mS/cm^2,1 mS/cm^2,2 mS/cm^2", ...GRID.slice(4)];
+    const refused = ionflux([...other, "--out", out]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/sweep\.csv holds another sweep's table \(2 rows\); give --out with another directory, --force to replace it/);
+    expect(readFileSync(join(out, "sweep.csv"), "utf8")).toBe(before);
+    const forced = ionflux([...other, "--out", out, "--force"]);
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(readFileSync(join(out, "sweep.csv"), "utf8").trim().split("\n")).toHaveLength(4);
+  });
+
+  it("--seed and --lhs without --samples are refused, not ignored", () => {
+    for (const flag of [["--seed", "7"], ["--lhs"]]) {
+      const r = ionflux([...GRID, ...flag, "--out", dir()]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${flag[0]} applies to a random sample: add --samples N`);
+    }
+  });
+
+  it("--out - is refused where several files are written; plot --out - writes the SVG to stdout", () => {
+    const r = ionflux(["run", "sims/k-nernst.yaml", "--out", "-"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("run --out -: run writes several files");
+    expect(existsSync("-")).toBe(false);
+    expect(ionflux([...GRID, "--out", "-"]).status).toBe(2);
+    const out = dir();
+    expect(ionflux(["run", "sims/k-nernst.yaml", "--out", out]).status).toBe(0);
+    const svg = ionflux(["plot", join(out, "k-nernst.csv"), "--out", "-"]);
+    expect(svg.status).toBe(0);
+    expect(svg.stdout).toMatch(/^<\?xml[^>]*>\s*<svg[\s\S]*<\/svg>\s*$/);
+  });
+
+  it("report on a folder without runs is an error, and merge's errors do not suggest --help", () => {
+    const empty = dir();
+    const r = ionflux(["report", empty]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("holds no runs (NAME.summary.json) and no sweep.csv");
+    expect(existsSync(join(empty, "report.html"))).toBe(false);
+    const m = ionflux(["merge", empty, "--out", empty]);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toContain("no shard files");
+    expect(m.stderr).not.toContain("--help");
+  });
+
+  it("a run longer than 2 s shows its progress on a terminal (stderr), and nothing off a terminal", () => {
+    const out = dir();
+    // 2e7 fixed Euler steps: about 5 s here, over 2 s on any machine
+    const cmd = `node bin/ionflux.js run sims/k-nernst.yaml --set run.method=euler --set run.dt=0.05us --set run.stop=null --out ${out}`;
+    const tty = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 120_000 });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/\rk-nernst \[#*\.*\] t = [\d.e-]+ s of 1 s/);
+    expect(tty.stdout).toMatch(/k-nernst: V = -89\.\d+ mV/);
+    const piped = spawnSync("bash", ["-c", cmd], { encoding: "utf8", timeout: 120_000 });
+    expect(piped.stderr).toBe("");
+  });
+});
+
+describe("--shard in job arrays beyond Slurm", () => {
+  it("auto/N takes K from Kubernetes' JOB_COMPLETION_INDEX or AWS Batch's AWS_BATCH_JOB_ARRAY_INDEX (0-based)", () => {
+    expect(parseShard("auto/16", { JOB_COMPLETION_INDEX: "0" })).toEqual({ index: 1, count: 16 });
+    expect(parseShard("auto/16", { JOB_COMPLETION_INDEX: "15" })).toEqual({ index: 16, count: 16 });
+    expect(parseShard("auto/4", { AWS_BATCH_JOB_ARRAY_INDEX: "2" })).toEqual({ index: 3, count: 4 });
+    expect(parseShard("auto/4", { SLURM_ARRAY_TASK_ID: "3", SLURM_ARRAY_TASK_MIN: "1" })).toEqual({ index: 3, count: 4 });
+    expect(() => parseShard("auto/4", { AWS_BATCH_JOB_ARRAY_INDEX: "4" })).toThrow(/expected an index from 0 to 3/);
+    expect(() => parseShard("auto/4", {})).toThrow(/no job-array index/);
+    // inside an indexed job without --shard, every task would run the whole sweep: refused
+    expect(() => parseShard(undefined, { JOB_COMPLETION_INDEX: "1" })).toThrow(/give --shard auto\/N/);
+    expect(parseShard(undefined, {})).toBeNull();
+  });
+  it("two Kubernetes-indexed shards merge into the unsharded table", () => {
+    const d = dir();
+    expect(ionflux([...GRID, "--out", join(d, "all")]).status).toBe(0);
+    for (const index of ["0", "1"]) expect(ionflux([...GRID, "--shard", "auto/2", "--out", join(d, `s${index}`)], { JOB_COMPLETION_INDEX: index }).status).toBe(0);
+    expect(existsSync(join(d, "s1", "sweep.shard-2-of-2.csv"))).toBe(true);
+    expect(ionflux(["merge", join(d, "s0"), join(d, "s1"), "--out", d]).status).toBe(0);
+    expect(readFileSync(join(d, "sweep.csv"), "utf8")).toBe(readFileSync(join(d, "all", "sweep.csv"), "utf8"));
   });
 });

@@ -12,6 +12,7 @@ import { KINDS, parseQuantity } from "../../scenario/quantity.js";
 import type { Scenario } from "../../scenario/types.js";
 import { simulate } from "../../simulation/simulate.js";
 import { fmt } from "../format.js";
+import { checkOutDir } from "../outDir.js";
 
 export interface IvOptions {
   readonly file: string;
@@ -44,6 +45,7 @@ interface Currents {
  * zero crossing (bracketed in the table, refined by root finding) beside its prediction.
  */
 export function ivCommand(opts: IvOptions, print: (line: string) => void): void {
+  checkOutDir(opts.out, "iv");
   const from = quantity(opts.from, KINDS.voltage, "from");
   const to = quantity(opts.to, KINDS.voltage, "to");
   const step = quantity(opts.step, KINDS.voltage, "step");

@@ -24,6 +24,10 @@ export function figureFor(file: string, timeAxis: TimeAxis = "auto", width = 900
 /** `ionflux plot FILE.csv [--out FILE.svg|FILE.png]`. */
 export function plotCommand(opts: PlotOptions, print: (line: string) => void): void {
   const svg = figureFor(opts.file, opts.timeAxis, opts.width);
+  if (opts.out === "-") {
+    process.stdout.write(svg);
+    return;
+  }
   const out = opts.out ?? join(dirname(opts.file), `${basename(opts.file).replace(/\.csv$/, "")}.svg`);
   const ext = extname(out).toLowerCase();
   if (ext !== ".svg" && ext !== ".png") throw new UsageError(`--out ${out}: give a .svg or .png file`);

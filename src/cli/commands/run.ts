@@ -8,6 +8,8 @@ import { loadScenarioFile } from "../../scenario/load.js";
 import { parseOverride } from "../../scenario/overrides.js";
 import { simulate } from "../../simulation/simulate.js";
 import { fmt, fmtTime } from "../format.js";
+import { checkOutDir } from "../outDir.js";
+import { withRunProgress } from "../runProgress.js";
 import { figureFor } from "./plot.js";
 
 export interface RunOptions {
@@ -24,6 +26,7 @@ export interface RunOptions {
  * prints one summary line on stdout.
  */
 export function runCommand(opts: RunOptions, print: (line: string) => void, warn: (line: string) => void = (s) => process.stderr.write(`${s}\n`)): number {
+  checkOutDir(opts.out, "run");
   const overrides = opts.set.map(parseOverride);
   const loaded = opts.files.map((f) => loadScenarioFile(f, overrides));
   const seen = new Map<string, string>();
@@ -37,7 +40,7 @@ export function runCommand(opts: RunOptions, print: (line: string) => void, warn
   for (const { scenario, text } of loaded) {
     const model = new MembraneModel(scenario);
     const csvPath = join(opts.out, `${scenario.name}.csv`);
-    const result = simulate(model, scenario.run, new CsvFileRecorder(csvPath));
+    const result = simulate(model, scenario.run, withRunProgress(new CsvFileRecorder(csvPath), scenario.name, scenario.run.duration));
     const summary = buildSummary(scenario, model, result, { scenarioText: text, overrides: opts.set });
     const summaryPath = join(opts.out, `${scenario.name}.summary.json`);
     writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);

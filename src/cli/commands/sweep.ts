@@ -1,15 +1,16 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ScenarioError, UsageError } from "../../errors.js";
 import { removeStaleTemporaries } from "../../recording/atomicFile.js";
 import { parseScenarioSource } from "../../scenario/source.js";
-import { OrderedSweepWriter, readDoneRows, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
+import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
 import { runSweepPoints } from "../../sweep/pool.js";
 import { SweepRunner } from "../../sweep/runOne.js";
 import { parseShard, shardRuns, shardStem } from "../../sweep/shard.js";
 import { fmt } from "../format.js";
+import { checkOutDir } from "../outDir.js";
 import { Progress, type ProgressMode } from "../progress.js";
 
 export interface SweepOptions {
@@ -22,6 +23,8 @@ export interface SweepOptions {
   readonly jobs?: number;
   readonly shard?: string;
   readonly resume?: boolean;
+  /** Replace a table of another sweep in DIR. */
+  readonly force?: boolean;
   readonly trajectories?: boolean;
   readonly progress: ProgressMode;
   readonly out: string;
@@ -40,6 +43,8 @@ export const INTERRUPTED = 130;
  * DIR/sweep.shard-K-of-N.csv for `ionflux merge`. Returns the exit status.
  */
 export async function sweepCommand(opts: SweepOptions, print: (line: string) => void): Promise<number> {
+  checkOutDir(opts.out, "sweep");
+  if (opts.resume && opts.force) throw new UsageError("--resume keeps the table's rows and --force replaces it: give one of them");
   let text: string;
   try {
     text = readFileSync(opts.file, "utf8");
@@ -48,6 +53,10 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   }
   const section = sweepSectionOf(parseScenarioSource(text, opts.file));
   const useCli = opts.vary.length > 0;
+  const sampled = (useCli ? opts.samples : (opts.samples ?? section.samples)) !== undefined;
+  for (const [flag, given] of [["--seed", opts.seed !== undefined], ["--lhs", opts.lhs !== undefined]] as const) {
+    if (given && !sampled) throw new UsageError(`${flag} applies to a random sample: add --samples N (a grid of --vary values has no seed or design)`);
+  }
   const plan = buildPlan(text, {
     vary: useCli ? opts.vary : (section.vary ?? []),
     set: opts.set,
@@ -68,6 +77,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const metaPath = join(opts.out, `${stem}.meta.json`);
   const parameters = sweepParameters(plan.columns, plan.valuesAt(0));
   const header = sweepHeader(parameters);
+  if (!opts.resume && !opts.force) refuseForeignTable(csvPath, metaPath, plan.id);
   const done = opts.resume ? readDoneRows(csvPath, metaPath, plan.id, header) : new Map<number, string>();
   const todo = runs.filter((k) => !done.has(k));
   const trajectoryDir = opts.trajectories ? join(opts.out, `${stem}.runs`) : undefined;
@@ -141,6 +151,22 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       `in ${fmt(seconds, 3)} s (${fmt(todo.length / seconds, 4)} runs/s) -> ${csvPath}`,
   );
   return 0;
+}
+
+/**
+ * A new sweep into a directory that holds another sweep's table would silently replace it (maybe
+ * 40,000 rows): refuse, naming the way out. The same sweep's own table (same scenario, overrides
+ * and parameters) may be written again: it gives the same rows.
+ */
+function refuseForeignTable(csvPath: string, metaPath: string, sweepId: string): void {
+  if (!existsSync(csvPath)) return;
+  const meta = readMeta(metaPath);
+  if (meta?.sweep_id === sweepId) return;
+  const rows = readFileSync(csvPath, "utf8").split("\n").filter((l) => l !== "").length - 1;
+  throw new UsageError(
+    `${csvPath} holds another sweep's table (${rows} row${rows === 1 ? "" : "s"}${meta ? "" : ", no sweep.meta.json"}); give --out with another directory, --force to replace it, or --resume to complete it if it is this sweep's`,
+    false,
+  );
 }
 
 export function checkJobs(jobs: number | undefined): void {

@@ -1,0 +1,45 @@
+import type { Column, Recorder } from "../recording/types.js";
+
+/** A run must have taken this long before its progress shows: short runs stay silent. */
+export const PROGRESS_AFTER_MS = 2000;
+
+/**
+ * Progress of one long run on a terminal: after 2 s, the simulated time reached (from each
+ * recorded row's t) redrawn in place on stderr, at most 5 times a second, and erased at the end,
+ * so stdout keeps only the summary line. Off when stderr is not a terminal (logs, pipes).
+ */
+export function withRunProgress(inner: Recorder, label: string, duration_s: number, stream: NodeJS.WriteStream = process.stderr): Recorder {
+  if (!stream.isTTY || process.env.TERM === "dumb") return inner;
+  const started = performance.now();
+  let lastDraw = 0;
+  let drawn = false;
+  const clear = () => {
+    if (drawn) stream.write("\r\u001b[K");
+    drawn = false;
+  };
+  return {
+    start(columns: readonly Column[]) {
+      inner.start(columns);
+    },
+    row(values: Float64Array) {
+      inner.row(values);
+      const now = performance.now();
+      if (now - started < PROGRESS_AFTER_MS || now - lastDraw < 200) return;
+      lastDraw = now;
+      const t = values[0]!;
+      const share = Math.min(1, Math.max(0, t / duration_s));
+      const width = 30;
+      const filled = Math.round(width * share);
+      stream.write(`\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] t = ${t.toPrecision(4)} s of ${duration_s} s (${((now - started) / 1e3).toFixed(0)} s)\u001b[K`);
+      drawn = true;
+    },
+    finish() {
+      clear();
+      inner.finish();
+    },
+    abort() {
+      clear();
+      inner.abort();
+    },
+  };
+}
