@@ -22,18 +22,18 @@ export function derivedNumbers(model: MembraneModel): DerivedNumbers {
   const m = model.size;
   const y = model.y0;
   const s = model.scenario;
-  const permeant = new Set<string>([
-    ...s.channels.map((c) => c.ion),
-    ...(s.pumps.length ? ["Na", "K"] : []),
-    ...s.stimulus.flatMap((p) => (p.carriedBy ? [p.carriedBy] : [])),
-  ]);
+  const L = model.layout;
+  // permeant: some mechanism carries it, or an electrode delivers it
+  const permeant = new Set<string>([...[...model.permeantIons].map((k) => model.ionNames[k]!), ...s.stimulus.flatMap((p) => (p.carriedBy ? [p.carriedBy] : []))]);
   const J = new Float64Array(m * m);
   model.setSegment(0);
   model.jacobian(0, y, J);
   const scales: Record<string, number> = {};
   let slowest = 0;
   model.ionNames.forEach((name, k) => {
-    const rate = Math.abs(J[(1 + k) * m + 1 + k]!) + Math.abs(J[(1 + n + k) * m + 1 + n + k]!);
+    const i = L.cIn[k]!;
+    const o = L.cOut[k]!;
+    const rate = Math.abs(J[i * m + i]!) + Math.abs(J[o * m + o]!);
     const tau = rate > 0 ? 1 / rate : Infinity;
     scales[name] = tau;
     if (tau > slowest && Number.isFinite(tau)) slowest = tau;
@@ -41,10 +41,10 @@ export function derivedNumbers(model: MembraneModel): DerivedNumbers {
   let zIn = 0;
   let zOut = 0;
   for (let k = 0; k < n; k++) {
-    zIn += model.valence[k]! * y[1 + k]!;
-    zOut += model.valence[k]! * y[1 + n + k]!;
+    zIn += model.valence[k]! * y[L.cIn[k]!]!;
+    zOut += model.valence[k]! * y[L.cOut[k]!]!;
   }
-  const g = -J[0]! * model.capacitance;
+  const g = -J[L.V * m + L.V]! * model.capacitance;
   return {
     ions: model.ionNames.map((name, k) => ({ name, valence: model.valence[k]!, nernst: model.nernst(k, y), permeant: permeant.has(name) })),
     reversalPotential: model.reversalPotential(y),

@@ -1,13 +1,14 @@
 import { compileGateFormula } from "../scenario/gateFormula.js";
 import type { Scenario } from "../scenario/types.js";
+import type { Emitter, StateBlock } from "./mechanisms/types.js";
 
 /**
  * The gating variables of a scenario's channels: first-order kinetics
- *   dx/dt = q·(α(V)(1 − x) − β(V)x)   or   dx/dt = q·(x∞(V) − x)/τ(V)
+ *   dx/dt = q·(α(V)(1 − x) − βx)   or   dx/dt = q·(x∞(V) − x)/τ(V)
  * with formulas in V [mV], t [ms], celsius and rates in 1/ms (converted to 1/s here), and the
- * temperature factor q = q10^((T − T_ref)/10 K). Gate j lives at state index offset + j.
+ * temperature factor q = q10^((T − T_ref)/10 K). Gate j lives at state slot slots[j] (the layout's).
  */
-export class GateSet {
+export class GateSet implements StateBlock {
   readonly count: number;
   /** Per gate: its channel, power, and CSV name `channel.gate`. */
   readonly channel: Int32Array;
@@ -16,6 +17,9 @@ export class GateSet {
   /** Per channel: its gates are [start[c], end[c]). */
   readonly start: Int32Array;
   readonly end: Int32Array;
+  /** Per gate: its state slot (set by place()). */
+  slots: Int32Array = new Int32Array(0);
+  private voltage = 0;
   private readonly alphaBeta: Uint8Array;
   private readonly first: ((x: Float64Array) => number)[];
   private readonly second: ((x: Float64Array) => number)[];
@@ -23,10 +27,7 @@ export class GateSet {
   private readonly vars = new Float64Array(3);
   private readonly celsius: number;
 
-  constructor(
-    scenario: Scenario,
-    readonly offset: number,
-  ) {
+  constructor(scenario: Scenario) {
     // gates of channels simulated event by event (stochastic, noise: exact) are not continuous state
     const continuous = (ch: Scenario["channels"][number]) => ch.stochastic?.noise !== "exact";
     const gates = scenario.channels.flatMap((ch, c) => (continuous(ch) ? ch.gates.map((g) => ({ g, c, name: `${ch.name}.${g.name}` })) : []));
@@ -49,6 +50,12 @@ export class GateSet {
     });
   }
 
+  /** Tells the gates their slots and the voltage's slot in the layout. */
+  place(slots: Int32Array, voltage: number): void {
+    this.slots = slots;
+    this.voltage = voltage;
+  }
+
   private set(V: number, t: number): Float64Array {
     this.vars[0] = V * 1e3;
     this.vars[1] = t * 1e3;
@@ -57,7 +64,7 @@ export class GateSet {
   }
 
   /** dx/dt (1/s) of gate j at membrane voltage V (volts), time t (s) and gate value x. */
-  derivative(j: number, V: number, t: number, x: number): number {
+  rate(j: number, V: number, t: number, x: number): number {
     const v = this.set(V, t);
     const a = this.first[j]!(v);
     const b = this.second[j]!(v);
@@ -85,7 +92,7 @@ export class GateSet {
   /** ∂(dx/dt)/∂V (1/(s·V)) by a central difference of 1 µV (the formulas are smooth). */
   derivativeDV(j: number, V: number, t: number, x: number): number {
     const h = 1e-6;
-    return (this.derivative(j, V + h, t, x) - this.derivative(j, V - h, t, x)) / (2 * h);
+    return (this.rate(j, V + h, t, x) - this.rate(j, V - h, t, x)) / (2 * h);
   }
 
   /** The steady-state value of gate j at voltage V (volts). */
@@ -98,23 +105,25 @@ export class GateSet {
   /** Π x^power over channel c's gates (1 for an ungated channel). */
   openFraction(c: number, y: Float64Array): number {
     let f = 1;
-    for (let j = this.start[c]!; j < this.end[c]!; j++) f *= y[this.offset + j]! ** this.power[j]!;
+    for (let j = this.start[c]!; j < this.end[c]!; j++) f *= y[this.slots[j]!]! ** this.power[j]!;
     return f;
   }
 
-  /** ∂(open fraction of channel c)/∂x_j. */
-  openFractionDx(c: number, y: Float64Array, j: number): number {
-    let f = 1;
-    for (let i = this.start[c]!; i < this.end[c]!; i++) {
-      const x = y[this.offset + i]!;
-      const p = this.power[i]!;
-      f *= i === j ? p * x ** (p - 1) : x ** p;
-    }
-    return f;
+  derivative(t: number, y: Float64Array, dydt: Float64Array): void {
+    const V = y[this.voltage]!;
+    for (let j = 0; j < this.count; j++) dydt[this.slots[j]!] = this.rate(j, V, t, y[this.slots[j]!]!);
   }
 
-  /** The closures of gate j, for the compiled right-hand side: (V [V], t [s], x) → dx/dt [1/s]. */
-  derivativeFunction(j: number): (V: number, t: number, x: number) => number {
-    return (V, t, x) => this.derivative(j, V, t, x);
+  emitDerivative(e: Emitter): string[] {
+    return Array.from(this.slots, (s, j) => `${e.dy(s)} = ${e.fn((V, t, x) => this.rate(j, V, t, x))}(V, t, ${e.y(s)});`);
+  }
+
+  /** Each gate depends on V and on itself. */
+  emitJacobian(e: Emitter): string[] {
+    return Array.from(this.slots, (s, j) => {
+      const dV = e.fn((V, t, x) => this.derivativeDV(j, V, t, x));
+      const dx = e.fn((V, t) => this.derivativeDx(j, V, t));
+      return `${e.J(s, this.voltage)} = ${dV}(V, t, ${e.y(s)}); ${e.J(s, s)} = ${dx}(V, t);`;
+    });
   }
 }

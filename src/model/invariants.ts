@@ -13,23 +13,24 @@ export interface InvariantDrifts {
 /** The conservation laws of physics.md, evaluated between y0 at t = 0 and y at time t. */
 export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float64Array, t: number): InvariantDrifts {
   const n = model.ionCount;
+  const L = model.layout;
   let molesRelative: Record<string, number> | null = null;
   if (Number.isFinite(model.volumeOut)) {
     molesRelative = {};
     for (let k = 0; k < n; k++) {
-      const before = y0[1 + k]! * model.volumeIn + y0[1 + n + k]! * model.volumeOut;
-      const after = y[1 + k]! * model.volumeIn + y[1 + n + k]! * model.volumeOut;
+      const before = y0[L.cIn[k]!]! * model.volumeIn + y0[L.cOut[k]!]! * model.volumeOut;
+      const after = y[L.cIn[k]!]! * model.volumeIn + y[L.cOut[k]!]! * model.volumeOut;
       const delivered = (model.area * model.stimulus.chargeDelivered(t, k)) / (model.valence[k]! * F);
       molesRelative[model.ionNames[k]!] = before > 0 ? Math.abs(after - before - delivered) / before : Math.abs(after - delivered);
     }
   }
-  const membrane = model.capacitance * model.area * (y[0]! - y0[0]!);
+  const membrane = model.capacitance * model.area * (y[L.V]! - y0[L.V]!);
   let ionic = 0;
-  for (let k = 0; k < n; k++) ionic += model.valence[k]! * (y[1 + k]! - y0[1 + k]!);
+  for (let k = 0; k < n; k++) ionic += model.valence[k]! * (y[L.cIn[k]!]! - y0[L.cIn[k]!]!);
   ionic *= F * model.volumeIn;
   const applied = model.area * model.stimulus.chargeDelivered(t, -1);
   // under a voltage clamp the electrode adds charge the identity does not count
   const charge = model.clamp ? NaN : membrane - ionic - applied;
-  const scale = model.capacitance * model.area * Math.max(Math.abs(y[0]! - y0[0]!), 1e-3);
+  const scale = model.capacitance * model.area * Math.max(Math.abs(y[L.V]! - y0[L.V]!), 1e-3);
   return { molesRelative, charge_C: charge, chargeRelative: Math.abs(charge) / scale };
 }

@@ -1,5 +1,6 @@
 import { compileGateFormula } from "../scenario/gateFormula.js";
 import type { Gate, Scenario } from "../scenario/types.js";
+import type { Emitter, StateBlock } from "./mechanisms/types.js";
 
 /** Rates (1/s) of one gate's subunit at (V, t): opening α and closing β. */
 type RatePair = (V: number, t: number, out: Float64Array) => void;
@@ -188,5 +189,28 @@ export class MarkovChannels {
       if (target < 0) break;
     }
     this.refresh();
+  }
+}
+
+/** The integrated propensity Λ = ∫ a0 dt of the exact stochastic channels as a state equation. */
+export class PropensityBlock implements StateBlock {
+  constructor(
+    private readonly markov: MarkovChannels,
+    private readonly slot: number,
+    private readonly voltage: number,
+  ) {}
+
+  derivative(t: number, y: Float64Array, dydt: Float64Array): void {
+    dydt[this.slot] = this.markov.totalRate(y[this.voltage]!, t);
+  }
+
+  emitDerivative(e: Emitter): string[] {
+    return [`${e.dy(this.slot)} = ${e.fn((V, t) => this.markov.totalRate(V, t))}(V, t);`];
+  }
+
+  /** Λ depends on V only (through the rates), and nothing depends on Λ. */
+  emitJacobian(e: Emitter): string[] {
+    const a0 = e.fn((V, t) => this.markov.totalRate(V, t));
+    return [`${e.J(this.slot, this.voltage)} = (${a0}(V + 1e-6, t) - ${a0}(V - 1e-6, t)) / 2e-6;`];
   }
 }

@@ -18,10 +18,9 @@ export interface SummaryContext {
 
 /** NAME.summary.json (scenario-format.md): the end state, how it was reached, and provenance. */
 export function buildSummary(scenario: Scenario, model: MembraneModel, result: RunResult, context: SummaryContext): Record<string, unknown> {
-  const n = model.ionCount;
   const concentrations: Record<string, { in: number; out: number }> = {};
   model.ionNames.forEach((name, k) => {
-    concentrations[name] = { in: result.yEnd[1 + k]!, out: result.yEnd[1 + n + k]! };
+    concentrations[name] = { in: result.yEnd[model.layout.cIn[k]!]!, out: result.yEnd[model.layout.cOut[k]!]! };
   });
   const nernst: Record<string, number | null> = {};
   model.ionNames.forEach((name, k) => {
@@ -35,7 +34,7 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
     ...(result.failure ? { failure: result.failure } : {}),
     "t_converged [s]": result.tConverged,
     "t_end [s]": num(result.tEnd),
-    "V_final [mV]": result.yEnd[0]! * MV,
+    "V_final [mV]": result.yEnd[model.layout.V]! * MV,
     "E_rev_final [mV]": num(result.reversalPotentialEnd * MV),
     "I_net_final [uA/cm^2]": result.netCurrentEnd * UA_PER_CM2,
     "concentrations_final [mM]": concentrations,

@@ -85,7 +85,7 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
       row[6 + 4 * k] = model.nernst(k, y) * MV;
       row[7 + 4 * k] = perIon[k]! * UA_PER_CM2;
     }
-    for (let j = 0; j < model.gates.count; j++) row[4 + 4 * n + j] = y[model.gates.offset + j]!;
+    for (let j = 0; j < model.gates.count; j++) row[4 + 4 * n + j] = y[model.layout.gates[j]!]!;
     markov.forEach((p, i) => {
       row[4 + 4 * n + model.gates.count + i] = p.openFraction;
     });
@@ -100,10 +100,9 @@ function simulateSteady(model: MembraneModel, recorder: Recorder, started: numbe
   const writeRow = rowWriter(model, recorder);
   model.setSegment(0);
   writeRow(0, model.y0);
-  let minConcentration = Infinity;
-  for (let i = 1; i < model.y0.length; i++) minConcentration = Math.min(minConcentration, model.y0[i]!);
+  let minConcentration = model.layout.minConcentration(model.y0);
   const { y, ...steady } = solveSteadyState(model);
-  for (let i = 1; i < y.length; i++) minConcentration = Math.min(minConcentration, y[i]!);
+  minConcentration = Math.min(minConcentration, model.layout.minConcentration(y));
   model.setSegment(Infinity);
   writeRow(Infinity, y); // t = infinity: an empty cell
   recorder.finish();
@@ -149,8 +148,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
   let recordIndex = 1;
   let lastRecorded = 0;
   let belowSince: number | null = Math.abs(model.netCurrent(y0, perIon)) < threshold ? 0 : null;
-  let minConcentration = Infinity;
-  for (let i = 1; i < y0.length; i++) minConcentration = Math.min(minConcentration, y0[i]!);
+  let minConcentration = model.layout.minConcentration(y0);
   let stoppedByRule = false;
 
   const ahead = new Float64Array(model.size);
@@ -226,7 +224,8 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
       if (windowStop) stoppedByRule = true;
       return windowStop;
     }
-    for (let i = 1; i < y.length; i++) if (y[i]! < minConcentration) minConcentration = y[i]!;
+    const least = model.layout.minConcentration(y);
+    if (least < minConcentration) minConcentration = least;
     // I_net = −C_m·dV/dt, and f at the step's end is already known: no extra current evaluation
     const below = Math.abs(model.capacitance * stepper.endDerivative[0]!) < threshold;
     if (!below) belowSince = null;
@@ -271,10 +270,13 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
   }
   if (lastRecorded < result.t) writeRow(result.t, result.y);
   recorder.finish();
-  const netEnd = model.netCurrent(result.y, perIon);
+  // under a clamp the state's V entry is not the membrane voltage: the command is
+  const yEnd = Float64Array.from(result.y);
+  yEnd[model.layout.V] = model.voltageOf(result.t, result.y);
+  const netEnd = model.netCurrent(yEnd, perIon);
   return {
     tEnd: result.t,
-    yEnd: Float64Array.from(result.y),
+    yEnd,
     stopReason: failure ? "failed" : stoppedByRule ? "net-current-below" : "duration",
     // under a clamp V does not relax: there is nothing to converge
     // stochastic runs converge in the mean: when the window's average met the threshold
@@ -427,7 +429,7 @@ function integrateLangevin(
       previous.set(y);
       for (let i = 0; i < n; i++) y[i]! += h * f[i]!;
       for (const { j, count } of noisy) {
-        const i = g.offset + j;
+        const i = model.layout.gates[j]!;
         const D = g.noiseIntensity(j, previous[0]!, t, previous[i]!);
         y[i] = Math.min(1, Math.max(0, y[i]! + Math.sqrt(Math.max(0, D) * h / count) * normal()));
       }

@@ -35,18 +35,18 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
   const n = model.ionCount;
   const m = model.size;
   const y0 = model.y0;
-  const s = model.scenario;
+  const L = model.layout;
   const finite = Number.isFinite(model.volumeOut);
-  const permeant = new Set<number>();
-  for (const c of s.channels) permeant.add(model.ionNames.indexOf(c.ion));
-  if (s.pumps.length) for (const name of ["Na", "K"]) permeant.add(model.ionNames.indexOf(name));
-  for (const p of s.stimulus) if (p.carriedBy) permeant.add(model.ionNames.indexOf(p.carriedBy));
+  // an ion no mechanism carries keeps its inside concentration (plus what an electrode delivered):
+  // its row of f is zero, so its equation is that instead
+  const permeant = model.permeantIons;
   model.setSegment(Infinity); // every pulse is over
   const carriedMoles = Array.from({ length: n }, (_, k) => (model.area * model.stimulus.chargeDelivered(Infinity, k)) / (model.valence[k]! * F));
-  const molesTarget = Array.from({ length: n }, (_, k) => y0[1 + k]! * model.volumeIn + (finite ? y0[1 + n + k]! * model.volumeOut : 0) + carriedMoles[k]!);
+  const molesTarget = Array.from({ length: n }, (_, k) => y0[L.cIn[k]!]! * model.volumeIn + (finite ? y0[L.cOut[k]!]! * model.volumeOut : 0) + carriedMoles[k]!);
   const unCarriedCharge = model.area * model.stimulus.chargeDelivered(Infinity, -1);
-  const inside0 = Array.from({ length: n }, (_, k) => y0[1 + k]! + (permeant.has(k) ? 0 : carriedMoles[k]! / model.volumeIn));
+  const inside0 = Array.from({ length: n }, (_, k) => y0[L.cIn[k]!]! + (permeant.has(k) ? 0 : carriedMoles[k]! / model.volumeIn));
 
+  const others = L.slots.filter((x) => x.kind !== "voltage" && x.kind !== "inside" && x.kind !== "outside").map((x) => x.index);
   const f = new Float64Array(m);
   const J = new Float64Array(m * m);
   const G = new Float64Array(m);
@@ -60,14 +60,15 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
     rhsEvaluations++;
     if (withJacobian) model.jacobian(0, y, J);
     JG.fill(0);
-    // row 0: the charge identity
-    let q = model.capacitance * model.area * (y[0]! - y0[0]!) - unCarriedCharge;
-    for (let k = 0; k < n; k++) q -= F * model.volumeIn * model.valence[k]! * (y[1 + k]! - y0[1 + k]!);
-    G[0] = q;
-    JG[0] = model.capacitance * model.area;
-    for (let k = 0; k < n; k++) JG[1 + k] = -F * model.volumeIn * model.valence[k]!;
+    // V's row: the charge identity
+    const v = L.V;
+    let q = model.capacitance * model.area * (y[v]! - y0[v]!) - unCarriedCharge;
+    for (let k = 0; k < n; k++) q -= F * model.volumeIn * model.valence[k]! * (y[L.cIn[k]!]! - y0[L.cIn[k]!]!);
+    G[v] = q;
+    JG[v * m + v] = model.capacitance * model.area;
+    for (let k = 0; k < n; k++) JG[v * m + L.cIn[k]!] = -F * model.volumeIn * model.valence[k]!;
     for (let k = 0; k < n; k++) {
-      const r = 1 + k;
+      const r = L.cIn[k]!;
       if (permeant.has(k)) {
         G[r] = f[r]!;
         for (let j = 0; j < m; j++) JG[r * m + j] = J[r * m + j]!;
@@ -75,7 +76,7 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
         G[r] = y[r]! - inside0[k]!;
         JG[r * m + r] = 1;
       }
-      const o = 1 + n + k;
+      const o = L.cOut[k]!;
       if (finite) {
         G[o] = y[r]! * model.volumeIn + y[o]! * model.volumeOut - molesTarget[k]!;
         JG[o * m + r] = model.volumeIn;
@@ -85,8 +86,8 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
         JG[o * m + o] = 1;
       }
     }
-    // gates: dx/dt = 0
-    for (let i = 1 + 2 * n; i < m; i++) {
+    // gates and the other slots: dx/dt = 0
+    for (const i of others) {
       G[i] = f[i]!;
       for (let j = 0; j < m; j++) JG[i * m + j] = J[i * m + j]!;
     }
@@ -121,7 +122,7 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
       let lambda = 1;
       for (;;) {
         for (let i = 0; i < m; i++) trial[i] = y[i]! + lambda * step[i]!;
-        const admissible = model.isAdmissible(trial) && trial.every((v, i) => i === 0 || v > 0 || y[i] === 0);
+        const admissible = model.isAdmissible(trial) && trial.every((x, i) => i === L.V || x > 0 || y[i] === 0);
         if (admissible) {
           const trialNorm = residual(trial, false);
           if (Number.isFinite(trialNorm) && (trialNorm <= (1 - 1e-4 * lambda) * norm || lambda === 1 && trialNorm < 1e-12)) break;
@@ -169,7 +170,7 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
   };
 
   const y = Float64Array.from(y0);
-  for (let k = 0; k < n; k++) if (!permeant.has(k)) y[1 + k] = inside0[k]!;
+  for (let k = 0; k < n; k++) if (!permeant.has(k)) y[L.cIn[k]!] = inside0[k]!;
   let first = newton(y, 50);
   let continuationSteps = 0;
   let newtonIterations = first.iterations;

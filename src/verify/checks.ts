@@ -26,12 +26,12 @@ function run(text: string, sets: string[] = []) {
   const scenario = parseScenario(text, "verify", sets.map(parseOverride));
   const model = new MembraneModel(scenario);
   const result = simulate(model, scenario.run, new MemoryRecorder());
-  return { scenario, model, result, V: result.yEnd[0]! };
+  return { scenario, model, result, V: result.yEnd[model.layout.V]! };
 }
 
 const conc = (model: MembraneModel, y: Float64Array, ion: string) => {
   const k = model.ionNames.indexOf(ion);
-  return { in: y[1 + k]!, out: y[1 + model.ionCount + k]! };
+  return { in: y[model.layout.cIn[k]!]!, out: y[model.layout.cOut[k]!]! };
 };
 
 const check = (name: string, expected: number, obtained: number, unit: string, tolerance: number): CheckResult => ({

@@ -81,7 +81,7 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
     const m = new MembraneModel(stepped);
     const r = simulate(m, stepped.run, new MemoryRecorder());
     const y = Float64Array.from(r.yEnd);
-    y[0] = V;
+    y[m.layout.V] = V;
     const ions = new Float64Array(n);
     const channels = new Float64Array(channelCount);
     const total = m.ionicCurrents(V, y, ions);
@@ -162,7 +162,7 @@ function totalPrediction(scenario: Scenario, model: MembraneModel, y: Float64Arr
   if (scenario.channels.every((c) => c.kind === "ghk" && Math.abs(model.valence[idx(c.ion)]!) === 1)) {
     const terms = scenario.channels.map((c, i) => {
       const k = idx(c.ion);
-      return { positive: model.valence[k]! > 0, term: [c.kind === "ghk" ? c.permeability * open[i]! : 0, y[1 + k]!, y[1 + n + k]!] as const };
+      return { positive: model.valence[k]! > 0, term: [c.kind === "ghk" ? c.permeability * open[i]! : 0, y[model.layout.cIn[k]!]!, y[model.layout.cOut[k]!]!] as const };
     });
     const value = ghkVoltage(terms.filter((t) => t.positive).map((t) => t.term), terms.filter((t) => !t.positive).map((t) => t.term), scenario.temperature);
     return { value, by: "GHK voltage equation" };
