@@ -9,6 +9,8 @@ export interface MembraneConstants {
   /** Per ion: dc_in/dt = inFactor·(−I_k + I_app,k), dc_out/dt = outFactor·I_k (0 for a clamped bath). */
   readonly inFactor: Float64Array;
   readonly outFactor: Float64Array;
+  /** Per ion: 1 when a mechanism or the electrode moves it; else its concentrations are constant (its charge may be 0). */
+  readonly moves: Uint8Array;
 }
 
 /** Code text and the values it reads: parameters and closures live in arrays, not in the text. */
@@ -75,8 +77,8 @@ export function compileRhs(layout: StateLayout, mechanisms: readonly Mechanism[]
   const total = Array.from({ length: n }, (_, i) => `I${i}`).join(" + ");
   lines.push(`${code.dy(layout.V)} = (-(${total}) + levels[0]) / ${code.p(k.capacitance)};`);
   for (let i = 0; i < n; i++) {
-    lines.push(`${code.dy(layout.cIn[i]!)} = ${code.p(k.inFactor[i]!)} * (-I${i} + levels[${1 + i}]);`);
-    lines.push(k.outFactor[i] === 0 ? `${code.dy(layout.cOut[i]!)} = 0;` : `${code.dy(layout.cOut[i]!)} = ${code.p(k.outFactor[i]!)} * I${i};`);
+    lines.push(k.moves[i] ? `${code.dy(layout.cIn[i]!)} = ${code.p(k.inFactor[i]!)} * (-I${i} + levels[${1 + i}]);` : `${code.dy(layout.cIn[i]!)} = 0;`);
+    lines.push(k.outFactor[i] === 0 || !k.moves[i] ? `${code.dy(layout.cOut[i]!)} = 0;` : `${code.dy(layout.cOut[i]!)} = ${code.p(k.outFactor[i]!)} * I${i};`);
   }
   for (const b of blocks) lines.push(...b.emitDerivative(code));
   return instantiate<Rhs>("t, y, d", lines, code, levels);

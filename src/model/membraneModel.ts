@@ -93,6 +93,7 @@ export class MembraneModel {
       capacitance: this.capacitance,
       inFactor: Float64Array.from(this.valence, (z) => this.area / (z * F * this.volumeIn)),
       outFactor: Float64Array.from(this.valence, (z) => (Number.isFinite(this.volumeOut) ? this.area / (z * F * this.volumeOut) : 0)),
+      moves: Uint8Array.from(this.ionNames, (name, k) => (this.permeantIons.has(k) || scenario.stimulus.some((p) => p.carriedBy === name) ? 1 : 0)),
     };
     this.y0 = new Float64Array(this.size);
     this.y0[layout.V] = scenario.initialVoltage;
@@ -159,9 +160,10 @@ export class MembraneModel {
     const I = this.ionCurrent;
     const total = this.ionicCurrents(y[L.V]!, y, I);
     dydt[L.V] = (-total + this.appliedTotal) / this.capacitance;
+    const { inFactor, outFactor, moves } = this.constants;
     for (let k = 0; k < this.ionCount; k++) {
-      dydt[L.cIn[k]!] = this.constants.inFactor[k]! * (-I[k]! + this.appliedPerIon[k]!);
-      dydt[L.cOut[k]!] = this.constants.outFactor[k]! * I[k]!;
+      dydt[L.cIn[k]!] = moves[k] ? inFactor[k]! * (-I[k]! + this.appliedPerIon[k]!) : 0;
+      dydt[L.cOut[k]!] = moves[k] ? outFactor[k]! * I[k]! : 0;
     }
     for (const b of this.blocks) b.derivative(t, y, dydt);
   };

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SimulatorError } from "../../src/errors.js";
 import { MembraneModel } from "../../src/model/membraneModel.js";
+import { MemoryRecorder } from "../../src/recording/types.js";
 import { parseScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulation/simulate.js";
 import { bisect, F, R } from "../helpers/run.js";
 
 /** The four wrong outputs of issue 11, each against a closed form worked here. */
@@ -111,5 +113,32 @@ run: { method: bdf, duration: 1 ms, record-every: 1 ms }
     const uncharged = { ...valid, ions: valid.ions.map((i) => (i.name === "K" ? { ...i, valence: 0 } : i)) };
     expect(() => new MembraneModel(uncharged)).toThrow(SimulatorError);
     expect(() => new MembraneModel(uncharged)).toThrow('s.yaml: channel "k": ion K has charge 0, and an uncharged species carries no current');
+  });
+});
+
+describe("species no mechanism carries", () => {
+  it("an uncharged impermeant species keeps its concentrations (no 0·∞ in its equation)", () => {
+    const valid = parseScenario(`${BASE}
+channels:
+  - { name: k, ion: K, conductance: 0.5 mS/cm^2 }
+initial: { voltage: -80 mV }
+run: { method: bdf, duration: 10 ms, record-every: 1 ms }
+`, "s.yaml");
+    // Na has no channel here; as an uncharged species (which the model accepts for impermeant ones)
+    const scenario = { ...valid, ions: valid.ions.map((i) => (i.name === "Na" ? { ...i, valence: 0 } : i)) };
+    const model = new MembraneModel(scenario);
+    const a = new Float64Array(model.size);
+    const b = new Float64Array(model.size);
+    model.rhs(0, model.y0, a);
+    model.compiledRhs(0, model.y0, b);
+    const k = model.ionNames.indexOf("Na");
+    for (const d of [a, b]) {
+      expect(d[model.layout.cIn[k]!]).toBe(0);
+      expect(d[model.layout.cOut[k]!]).toBe(0);
+      expect(d.every(Number.isFinite)).toBe(true);
+    }
+    const r = simulate(model, scenario.run, new MemoryRecorder());
+    expect(r.stopReason).toBe("duration");
+    expect(r.yEnd[model.layout.cIn[k]!]).toBe(10);
   });
 });
