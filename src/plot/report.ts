@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { IONFLUX_VERSION } from "../version.js";
+import { readSummary } from "../scenario/safeData.js";
 import { readTable } from "./readTable.js";
 import { sweepSvg } from "./sweepPlot.js";
 import { esc } from "./svg.js";
@@ -27,7 +28,7 @@ export function buildReport(dir: string): string {
   const sections: string[] = [];
   const summaries = readdirSync(dir).filter((f) => f.endsWith(".summary.json") && !f.endsWith(".iv.summary.json")).sort();
   for (const file of summaries) {
-    const s = JSON.parse(readFileSync(join(dir, file), "utf8")) as Record<string, unknown>;
+    const s = readSummary(join(dir, file));
     const name = String(s.name);
     const rows = Object.entries(s)
       .filter(([k]) => k !== "scenario_si" && k !== "provenance" && k !== "description")

@@ -1,5 +1,6 @@
 import { parse as parseYamlValue } from "yaml";
 import { UsageError } from "../errors.js";
+import { forbiddenKeyMessage, forbiddenSegment } from "./safeData.js";
 
 /** One `--set PATH=VALUE`: the path split at dots, the value read as YAML (numbers stay numbers). */
 export interface Override {
@@ -8,33 +9,65 @@ export interface Override {
   readonly text: string;
 }
 
+/**
+ * Refuses a field path from data (--set, --vary, sweep.vary) with a segment that names a
+ * prototype (`__proto__.execArgv`): `option` is how the user gave it, for the message.
+ */
+export function checkFieldPath(pathText: string, option: string): void {
+  const bad = forbiddenSegment(pathText);
+  if (bad !== undefined) throw new UsageError(`${option}: ${forbiddenKeyMessage(bad)}`);
+}
+
+/** A YAML value with every mapping rebuilt without a prototype, forbidden keys refused (iterative). */
+function cleanValue(value: unknown, where: string): unknown {
+  const copyOf = (v: unknown): unknown => (v === null || typeof v !== "object" ? v : Array.isArray(v) ? new Array<unknown>(v.length) : Object.create(null));
+  const root = copyOf(value);
+  const stack: [unknown, unknown][] = [[value, root]];
+  while (stack.length > 0) {
+    const [from, to] = stack.pop()!;
+    if (from === null || typeof from !== "object") continue;
+    const keys = Array.isArray(from) ? from.map((_, i) => i) : Object.keys(from);
+    for (const key of keys) {
+      if (typeof key === "string") checkFieldPath(key, where);
+      const v = (from as Record<string | number, unknown>)[key];
+      const c = copyOf(v);
+      (to as Record<string | number, unknown>)[key] = c;
+      if (c !== null && typeof c === "object") stack.push([v, c]);
+    }
+  }
+  return root;
+}
+
 export function parseOverride(text: string): Override {
   const eq = text.indexOf("=");
   if (eq <= 0) throw new UsageError(`--set ${text}: expected PATH=VALUE, like run.method=rk4`);
   const pathText = text.slice(0, eq).trim();
   const path = pathText.split(".");
   if (path.some((p) => p === "")) throw new UsageError(`--set ${text}: empty segment in the path "${pathText}"`);
+  checkFieldPath(pathText, `--set ${pathText}`);
   let value: unknown;
   try {
     value = parseYamlValue(text.slice(eq + 1));
   } catch {
     value = text.slice(eq + 1);
   }
-  return { path, value, text };
+  return { path, value: cleanValue(value, `--set ${pathText}`), text };
 }
 
 /**
- * Applies overrides to the raw scenario tree (a deep copy is made). A list item is addressed by its
- * index or by its `name`. Returns the tree and the canonical paths that were set, for messages.
+ * Applies overrides to the raw scenario tree (a deep copy is made, its mappings without a
+ * prototype). A list item is addressed by its index or by its `name`. Returns the tree and the
+ * canonical paths that were set, for messages.
  */
 export function applyOverrides(tree: unknown, overrides: readonly Override[]): { tree: unknown; paths: Set<string> } {
-  const root = structuredClone(tree) as unknown;
+  const root = cleanValue(tree, "scenario");
   const paths = new Set<string>();
   for (const o of overrides) {
     if (root === null || typeof root !== "object") throw new UsageError(`--set ${o.text}: the scenario is not a mapping`);
     let node = root as Record<string, unknown> | unknown[];
     let shown = "";
     o.path.forEach((seg, i) => {
+      checkFieldPath(seg, `--set ${o.text}`);
       const last = i === o.path.length - 1;
       let key: string | number = seg;
       if (Array.isArray(node)) {
@@ -47,12 +80,13 @@ export function applyOverrides(tree: unknown, overrides: readonly Override[]): {
         shown += shown === "" ? seg : `.${seg}`;
       }
       const container = node as Record<string | number, unknown>;
+      const own = Array.isArray(container) || Object.hasOwn(container, key);
       if (last) {
         // `--set run.stop=null` removes a field (back to its default, or to no stop rule)
         if (o.value === null && !Array.isArray(container)) delete container[key];
         else container[key] = o.value;
       } else {
-        if (container[key] === undefined || container[key] === null) container[key] = {};
+        if (!own || container[key] === undefined || container[key] === null) container[key] = Object.create(null);
         const next = container[key];
         if (next === null || typeof next !== "object") throw new UsageError(`--set ${o.text}: ${shown} is a value, not a mapping or list`);
         node = next as Record<string, unknown> | unknown[];

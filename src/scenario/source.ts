@@ -1,5 +1,7 @@
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { ScenarioError } from "../errors.js";
+import { formatPath } from "./reader.js";
+import { forbiddenKeyMessage, forbiddenSegment } from "./safeData.js";
 
 /** Limits on what a scenario file may make us do before validation even starts. */
 export const SOURCE_LIMITS = {
@@ -18,11 +20,38 @@ export interface ScenarioSource {
   lineOf(path: readonly PathSegment[]): number | undefined;
 }
 
-function depthOf(value: unknown, depth = 0): number {
-  if (depth > SOURCE_LIMITS.maxDepth) return depth;
-  if (Array.isArray(value)) return Math.max(depth, ...value.map((v) => depthOf(v, depth + 1)));
-  if (value && typeof value === "object") return Math.max(depth, ...Object.values(value).map((v) => depthOf(v, depth + 1)));
-  return depth;
+/**
+ * The YAML tree rebuilt without prototypes, walked iteratively (a list of 300k items or a deep
+ * nesting cannot overflow the stack): every mapping becomes an object with no prototype, a key
+ * naming a prototype (`__proto__`, `constructor`, `prototype`, also as a dotted segment like
+ * `__proto__.x` in sweep.vary) is refused, and nesting is bounded.
+ */
+function sanitize(tree: unknown, fail: (path: PathSegment[], detail: string) => never): unknown {
+  const copyOf = (v: unknown): unknown => (v === null || typeof v !== "object" ? v : Array.isArray(v) ? new Array<unknown>(v.length) : Object.create(null));
+  const root = copyOf(tree);
+  const stack: { from: unknown; to: unknown; path: PathSegment[] }[] = [{ from: tree, to: root, path: [] }];
+  while (stack.length > 0) {
+    const { from, to, path } = stack.pop()!;
+    if (from === null || typeof from !== "object") continue;
+    if (path.length > SOURCE_LIMITS.maxDepth) fail(path, `nesting deeper than ${SOURCE_LIMITS.maxDepth} levels`);
+    if (Array.isArray(from)) {
+      const out = to as unknown[];
+      for (let i = 0; i < from.length; i++) {
+        out[i] = copyOf(from[i]);
+        if (out[i] !== null && typeof out[i] === "object") stack.push({ from: from[i], to: out[i], path: [...path, i] });
+      }
+    } else {
+      const out = to as Record<string, unknown>;
+      for (const key of Object.keys(from)) {
+        const bad = forbiddenSegment(key);
+        if (bad !== undefined) fail([...path, key], forbiddenKeyMessage(bad));
+        const v = (from as Record<string, unknown>)[key];
+        out[key] = copyOf(v);
+        if (out[key] !== null && typeof out[key] === "object") stack.push({ from: v, to: out[key], path: [...path, key] });
+      }
+    }
+  }
+  return root;
 }
 
 /** Parses YAML (and so JSON) with size, alias and nesting limits; errors carry file and line. */
@@ -43,13 +72,10 @@ export function parseScenarioSource(text: string, file: string): ScenarioSource 
   } catch (e) {
     throw new ScenarioError(file, "", `YAML rejected: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (depthOf(tree) > SOURCE_LIMITS.maxDepth) {
-    throw new ScenarioError(file, "", `nesting deeper than ${SOURCE_LIMITS.maxDepth} levels`);
-  }
-  return {
+  const source: ScenarioSource = {
     file,
     text,
-    tree,
+    tree: undefined,
     lineOf(path) {
       // the deepest node of the path that exists in the document
       for (let k = path.length; k >= 0; k--) {
@@ -61,4 +87,9 @@ export function parseScenarioSource(text: string, file: string): ScenarioSource 
       return undefined;
     },
   };
+  const clean = sanitize(tree, (path, detail) => {
+    throw new ScenarioError(file, formatPath(path), detail, source.lineOf(path));
+  });
+  return { ...source, tree: clean, lineOf: source.lineOf };
 }
+

@@ -4,6 +4,7 @@ import { stringify } from "csv-stringify/sync";
 import { SimulatorError } from "../errors.js";
 import { AtomicFile, writeFileAtomic } from "../recording/atomicFile.js";
 import { convertQuantity } from "../scenario/quantity.js";
+import { DataFileError, parseJsonData } from "../scenario/safeData.js";
 import type { SweepRunResult } from "./runOne.js";
 
 /** The end-state columns of sweep.csv, after `run` and the varied parameters. */
@@ -139,9 +140,23 @@ export function writeMeta(path: string, meta: SweepMeta): void {
   writeFileAtomic(path, `${JSON.stringify(meta, null, 2)}\n`);
 }
 
+/** A sweep's meta file, checked field by field: a cut-short or edited file is a one-line error naming it. */
 export function readMeta(path: string): SweepMeta | null {
   if (!existsSync(path)) return null;
-  return JSON.parse(readFileSync(path, "utf8")) as SweepMeta;
+  const m = parseJsonData(readFileSync(path, "utf8"), path) as Record<string, unknown> | null;
+  const count = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 0;
+  const shard = m?.shard as Record<string, unknown> | null | undefined;
+  const bad =
+    m === null || typeof m !== "object" || Array.isArray(m) ? "not a JSON object"
+    : typeof m.sweep_id !== "string" ? "sweep_id"
+    : !count(m.total_runs) ? "total_runs"
+    : !count(m.runs_expected) ? "runs_expected"
+    : !count(m.runs_done) ? "runs_done"
+    : typeof m.complete !== "boolean" ? "complete"
+    : shard !== null && (typeof shard !== "object" || Array.isArray(shard) || !count(shard.index) || !count(shard.count) || !((shard.index as number) >= 1 && (shard.index as number) <= (shard.count as number))) ? "shard"
+    : undefined;
+  if (bad !== undefined) throw new DataFileError(path, `${bad === "not a JSON object" ? bad : `missing or bad field ${bad}`}; not a sweep meta file ionflux wrote (move it away, or run the sweep again without --resume)`);
+  return m as unknown as SweepMeta;
 }
 
 /**

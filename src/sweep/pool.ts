@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import { SweepRunner, type SweepRunResult } from "./runOne.js";
 
 export interface SweepPoint {
@@ -50,7 +50,9 @@ export async function runSweepPoints(job: PoolJob): Promise<void> {
   const workerCount = Math.max(0, Math.min(job.jobs, Math.ceil(job.indices.length / batchSize)) - 1);
   if (workerCount === 0) return local();
   const workerUrl = workerScript();
-  const workers = Array.from({ length: workerCount }, () => new Worker(workerUrl, { workerData: { text: job.text, file: job.file, baseSets: [], trajectoryDir: job.trajectoryDir } }));
+  // options built explicitly, without a prototype: nothing inherited (a polluted execArgv, env, eval) reaches a worker
+  const workerOptions = () => Object.assign(Object.create(null) as WorkerOptions, { workerData: { text: job.text, file: job.file, baseSets: [], trajectoryDir: job.trajectoryDir }, execArgv: [] as string[] });
+  const workers = Array.from({ length: workerCount }, () => new Worker(workerUrl, workerOptions()));
   try {
     await Promise.all([
       local(),

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ScenarioError, UsageError } from "../../errors.js";
 import { removeStaleTemporaries } from "../../recording/atomicFile.js";
+import { checkFieldPath } from "../../scenario/overrides.js";
 import { parseScenarioSource } from "../../scenario/source.js";
 import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
@@ -57,6 +58,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   for (const [flag, given] of [["--seed", opts.seed !== undefined], ["--lhs", opts.lhs !== undefined]] as const) {
     if (given && !sampled) throw new UsageError(`${flag} applies to a random sample: add --samples N (a grid of --vary values has no seed or design)`);
   }
+  for (const v of opts.vary) checkFieldPath(v.slice(0, Math.max(0, v.indexOf("="))), `--vary ${v}`);
   const plan = buildPlan(text, {
     vary: useCli ? opts.vary : (section.vary ?? []),
     set: opts.set,
