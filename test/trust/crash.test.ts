@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
+import { machineTagOf } from "../../src/recording/atomicFile.js";
 
 const dir = () => mkdtempSync(join(tmpdir(), "ionflux-crash-"));
 const ionflux = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, ["bin/ionflux.js", ...args], { encoding: "utf8", env });
@@ -36,7 +37,8 @@ describe("crash safety: SIGKILL at random moments", () => {
       }
     }
     // the next run, whatever it does, first clears the dead runs' temporary files
-    writeFileSync(join(out, ".ghost.csv.tmp-999999-0"), "half a row");
+    const dead = spawnSync(process.execPath, ["-e", "0"]).pid;
+    writeFileSync(join(out, `.ghost.csv.tmp-${machineTagOf()}-${dead}-0123456789ab`), "half a row");
     expect(ionflux(["run", "sims/k-nernst.yaml", "--out", out]).status).toBe(0);
     expect(readdirSync(out).filter((f) => f.includes(".tmp-"))).toEqual([]);
   }, 120_000);

@@ -2,13 +2,13 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ScenarioError, UsageError } from "../../errors.js";
-import { removeStaleTemporaries } from "../../recording/atomicFile.js";
+import { prepareOutDir, removeStaleTemporaries } from "../../recording/atomicFile.js";
 import { checkFieldPath } from "../../scenario/overrides.js";
 import { parseScenarioSource } from "../../scenario/source.js";
 import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
 import { runSweepPoints } from "../../sweep/pool.js";
-import { SweepRunner } from "../../sweep/runOne.js";
+import { SweepRunner, type SweepRunResult } from "../../sweep/runOne.js";
 import { parseShard, shardRuns, shardStem } from "../../sweep/shard.js";
 import { fmt } from "../format.js";
 import { checkOutDir } from "../outDir.js";
@@ -73,7 +73,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const shard = parseShard(opts.shard);
   const runs = shardRuns(plan.total, shard);
   const stem = shardStem(shard);
-  mkdirSync(opts.out, { recursive: true });
+  prepareOutDir(opts.out);
   removeStaleTemporaries(opts.out);
   const csvPath = join(opts.out, `${stem}.csv`);
   const metaPath = join(opts.out, `${stem}.meta.json`);
@@ -95,10 +95,26 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   };
   process.once("SIGINT", onInterrupt);
   process.once("SIGTERM", onInterrupt);
+  let writeFailure: unknown;
   let finished = 0;
   let failed = 0;
   let lastCheckpoint = performance.now();
   const started = performance.now();
+  const record = (results: readonly SweepRunResult[]): void => {
+    for (const r of results) {
+      if (r.error !== undefined) failed++;
+      writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r));
+    }
+    finished += results.length;
+    progress.update(finished);
+    // every few seconds the rows so far become sweep.csv: a SIGKILL loses at most that much
+    if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
+      lastCheckpoint = performance.now();
+      // the identity first: a table without it could not be resumed
+      writeMeta(metaPath, { sweep_id: plan.id, total_runs: plan.total, shard: shard ? { index: shard.index, count: shard.count } : null, runs_expected: runs.length, runs_done: writer.rowsInOrder, complete: false });
+      writer.checkpoint();
+    }
+  };
   try {
     await runSweepPoints({
       text,
@@ -108,18 +124,13 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       jobs,
       ...(trajectoryDir ? { trajectoryDir } : {}),
       onResults: (results) => {
-        for (const r of results) {
-          if (r.error !== undefined) failed++;
-          writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r));
-        }
-        finished += results.length;
-        progress.update(finished);
-        // every few seconds the rows so far become sweep.csv: a SIGKILL loses at most that much
-        if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
-          lastCheckpoint = performance.now();
-          // the identity first: a table without it could not be resumed
-          writeMeta(metaPath, { sweep_id: plan.id, total_runs: plan.total, shard: shard ? { index: shard.index, count: shard.count } : null, runs_expected: runs.length, runs_done: writer.rowsInOrder, complete: false });
-          writer.checkpoint();
+        if (writeFailure) return;
+        try {
+          record(results);
+        } catch (e) {
+          // a full disk while writing rows: stop handing out runs, and report it once the pool is done
+          writeFailure = e;
+          interrupted = true;
         }
       },
       stopRequested: () => interrupted,
@@ -131,6 +142,10 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
     process.removeListener("SIGINT", onInterrupt);
     process.removeListener("SIGTERM", onInterrupt);
     progress.finish();
+  }
+  if (writeFailure) {
+    writer.discard();
+    throw writeFailure;
   }
   const rows = writer.close();
   const complete = rows === runs.length;
