@@ -127,7 +127,11 @@ export async function main(argv: readonly string[], out = (s: string) => process
             .positional("file", { type: "string", describe: "NAME.csv or sweep.csv" })
             .option("out", { alias: "o", type: "string", describe: "FILE.svg or FILE.png (default: NAME.svg beside the CSV)" })
             .option("time-axis", { choices: ["auto", "linear", "log"] as const, default: "auto" as const })
-            .option("width", { type: "number", default: 900, describe: "width in pixels" }),
+            .option("width", { type: "number", default: 900, describe: "width in pixels (200 to 10000)" })
+            .check((a) => {
+              if (!(Number.isInteger(a.width) && a.width >= 200 && a.width <= 10_000)) throw new UsageError(`--width must be a whole number of pixels from 200 to 10000, got ${Number.isNaN(a.width) ? "a value that is not a number" : a.width}`);
+              return true;
+            }),
         (args) => plotCommand({ file: String(args.file), ...(args.out !== undefined ? { out: String(args.out) } : {}), timeAxis: args["time-axis"] as TimeAxis, width: Number(args.width) }, out),
       )
       .command(

@@ -170,7 +170,12 @@ export function readDoneRows(csvPath: string, metaPath: string, sweepId: string,
   if (!meta || meta.sweep_id !== sweepId) {
     throw new ResumeError(`${csvPath}: not from this sweep (different scenario, overrides or parameters); move it away or drop --resume`);
   }
-  const rows: string[][] = parse(readFileSync(csvPath, "utf8"));
+  let rows: string[][];
+  try {
+    rows = parse(readFileSync(csvPath, "utf8"));
+  } catch (e) {
+    throw new ResumeError(`${csvPath}: not a valid table (${(e as Error).message.split("\n")[0]}); move it away or drop --resume`);
+  }
   if (rows[0]?.join("\u0000") !== header.join("\u0000")) throw new ResumeError(`${csvPath}: its header differs from this sweep's`);
   for (const row of rows.slice(1)) done.set(Number(row[0]), stringify([row], { record_delimiter: "unix" }));
   return done;

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
-import { AtomicFile } from "../../recording/atomicFile.js";
+import { parse } from "csv-parse/sync";
+import { AtomicFile, prepareOutDir } from "../../recording/atomicFile.js";
+import { DataFileError } from "../../scenario/safeData.js";
 import { readMeta, type SweepMeta } from "../../sweep/output.js";
 import { checkOutDir } from "../outDir.js";
 
@@ -19,6 +21,7 @@ export function mergeCommand(opts: { dirs: readonly string[]; out: string }, pri
       const m = /^(sweep\.shard-\d+-of-\d+)\.meta\.json$/.exec(name);
       if (!m) continue;
       const meta = readMeta(join(dir, name))!;
+      if (meta.shard === null) throw new DataFileError(join(dir, name), "has no shard K/N: not the meta file of a shard (run with --shard K/N)");
       shards.push({ meta, csv: join(dir, `${m[1]}.csv`) });
     }
   }
@@ -38,9 +41,10 @@ export function mergeCommand(opts: { dirs: readonly string[]; out: string }, pri
   if (missing.length) throw new UsageError(`merge: missing shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${count}`, false);
 
   // each shard holds runs k ≡ K−1 (mod N) in order: interleave them round-robin
-  const lines = Array.from({ length: count }, (_, i) => readFileSync(seen.get(i + 1)!.csv, "utf8").split("\n").filter((l) => l !== ""));
+  const lines = Array.from({ length: count }, (_, i) => readShard(seen.get(i + 1)!.csv));
   const header = lines[0]![0]!;
   if (lines.some((l) => l[0] !== header)) throw new UsageError("merge: the shards' headers differ", false);
+  prepareOutDir(opts.out);
   const out = new AtomicFile(join(opts.out, "sweep.csv"));
   out.write(`${header}\n`);
   for (let k = 0; k < first.total_runs; k++) {
@@ -53,4 +57,23 @@ export function mergeCommand(opts: { dirs: readonly string[]; out: string }, pri
   }
   out.commit();
   print(`merged ${count} shards, ${first.total_runs} runs -> ${join(opts.out, "sweep.csv")}`);
+}
+
+/** A shard's CSV as its lines, checked to be a table (every row as wide as the header): a cut-short or edited file is a one-line error. */
+function readShard(csv: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(csv, "utf8");
+  } catch (e) {
+    throw new DataFileError(csv, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); its meta file is there, the table is not`);
+  }
+  const lines = text.split("\n").filter((l) => l !== "");
+  let records: string[][];
+  try {
+    records = parse(text);
+  } catch (e) {
+    throw new DataFileError(csv, `not a valid table (${(e as Error).message.split("\n")[0]}); run that shard again`);
+  }
+  if (records.length !== lines.length || !text.endsWith("\n")) throw new DataFileError(csv, "cut short or edited (its rows do not read back line by line); run that shard again");
+  return lines;
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { MembraneModel } from "../../model/membraneModel.js";
-import { removeStaleTemporaries, writeFileAtomic } from "../../recording/atomicFile.js";
+import { prepareOutDir, removeStaleTemporaries, writeFileAtomic } from "../../recording/atomicFile.js";
 import { CsvFileRecorder } from "../../recording/csv.js";
 import { buildSummary } from "../../recording/summary.js";
 import { loadScenarioFile } from "../../scenario/load.js";
@@ -35,6 +35,7 @@ export function runCommand(opts: RunOptions, print: (line: string) => void, warn
     if (other) throw new UsageError(`${scenario.source} and ${other} both have name "${scenario.name}": their outputs would overwrite each other`);
     seen.set(scenario.name, scenario.source);
   }
+  prepareOutDir(opts.out);
   removeStaleTemporaries(opts.out);
   let failures = 0;
   for (const { scenario, text } of loaded) {
