@@ -155,16 +155,20 @@ export function pumpLeakSteadyState(p: {
   const i0 = p.initial;
   const nA = i0.A * i0.vol;
   const charge0 = F * i0.vol * (i0.Na + i0.K - i0.Cl + p.zA * i0.A);
+  // unknowns V and the logarithms of the concentrations and the volume (which keeps them positive)
   const f = (x: number[]) => {
-    const [V, Na, K, Cl, vol] = x as [number, number, number, number, number];
+    const [V, lNa, lK, lCl, lvol] = x as [number, number, number, number, number];
+    const [Na, K, Cl, vol] = [Math.exp(lNa), Math.exp(lK), Math.exp(lCl), Math.exp(lvol)];
     const Ip = p.pumpMaxCurrent * (Na / (Na + p.kNa)) ** 3 * (p.out.K / (p.out.K + p.kK)) ** 2;
     const INa = p.gNa * (V - nernst(1, Na, p.out.Na, p.T)) + 3 * Ip;
     const IK = p.gK * (V - nernst(1, K, p.out.K, p.T)) - 2 * Ip;
     const ICl = p.gCl * (V - nernst(-1, Cl, p.out.Cl, p.T));
-    const osm = Na + K + Cl + nA / vol - p.out.osm;
+    const osm = (Na + K + Cl + nA / vol) / p.out.osm - 1;
     const charge = F * vol * (Na + K - Cl) + F * p.zA * nA - charge0 - p.Cm * p.area * (V - i0.V);
-    return [INa, IK, ICl, osm, charge / (F * i0.vol)];
+    // currents relative to the pump's scale, osmolarity and charge relative: all of order one
+    return [INa / p.pumpMaxCurrent, IK / p.pumpMaxCurrent, ICl / p.pumpMaxCurrent, osm, charge / (F * i0.vol * p.out.osm)];
   };
-  const [V, Na, K, Cl, vol] = newton(f, [i0.V, i0.Na, i0.K, i0.Cl, i0.vol]) as [number, number, number, number, number];
+  const x = newton(f, [i0.V, Math.log(i0.Na), Math.log(i0.K), Math.log(i0.Cl), Math.log(i0.vol)], 1e-14);
+  const [V, Na, K, Cl, vol] = [x[0]!, Math.exp(x[1]!), Math.exp(x[2]!), Math.exp(x[3]!), Math.exp(x[4]!)];
   return { V, Na, K, Cl, A: nA / vol, vol };
 }
