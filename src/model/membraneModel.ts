@@ -66,7 +66,7 @@ export class MembraneModel {
     this.gates = new GateSet(scenario);
     this.markov = new MarkovChannels(scenario);
     const layout = (this.layout = StateLayout.membrane(this.ionNames, this.gates.names, this.markov.count > 0));
-    this.gates.place(layout.gates, layout.V);
+    this.gates.place(layout.gates, layout.V, Int32Array.from([...layout.cIn, ...layout.cOut]));
     this.size = layout.size;
     this.valence = Float64Array.from(scenario.ions, (i) => i.valence);
     this.area = scenario.cell.area;
@@ -103,7 +103,7 @@ export class MembraneModel {
     });
     // gates start at their steady state for the initial voltage; so do the channels simulated
     // event by event, each drawn from that equilibrium with its own seeded stream
-    for (let j = 0; j < this.gates.count; j++) this.y0[layout.gates[j]!] = this.gates.steadyState(j, scenario.initialVoltage, 0);
+    for (let j = 0; j < this.gates.count; j++) this.y0[layout.gates[j]!] = this.gates.steadyState(j, scenario.initialVoltage, 0, this.y0);
     if (this.markov.count > 0) this.markov.equilibrate(scenario.initialVoltage, seedrandom(`ionflux:initial:${scenario.run.seed}`));
     this.levels = new Float64Array(n + 1);
     this.compiledRhs = compileRhs(layout, this.mechanisms, this.blocks, this.constants, this.levels);

@@ -54,7 +54,7 @@ export interface ScenarioSoFar {
 /** The hook validate.ts calls: reads transporters and water, and checks charges and formula names. */
 export function readHomeostasis(r: FieldReader, top: Record<string, unknown>, s: ScenarioSoFar): HomeostasisParts {
   const parts = readHomeostasisParts(r, top, s);
-  refuseWhatTheModelDoesNotSimulateYet(r, s, parts.transporters, parts.waterPermeability, top);
+  refuseWhatTheModelDoesNotSimulateYet(r, s, parts.waterPermeability);
   return parts;
 }
 
@@ -132,6 +132,7 @@ function readTransporter(r: FieldReader, path: PathSegment[], item: unknown, s: 
       const flux = typeof text === "number" ? String(text) : r.string([...path, "flux"], text, "a formula");
       const problem = formulaProblem(flux, s.constants, ionNames);
       if (problem) r.fail([...path, "flux"], problem);
+      if (/(^|[^A-Za-z0-9_])t([^A-Za-z0-9_]|$)/.test(flux)) r.fail([...path, "flux"], "a transporter's flux may read V, the concentrations, celsius and constants, not t (drive it in time with a stimulus)");
       kinetics = { kind: "formula", flux, fluxScale: readFluxUnit(r, [...path, "flux-unit"], t["flux-unit"]) };
     }
   }
@@ -197,25 +198,16 @@ function checkPermeantCharges(r: FieldReader, s: ScenarioSoFar, transporters: re
  * Until the model simulates a feature (issue 12 lands mechanism by mechanism), a scenario that
  * uses it is refused here, clearly, rather than run with the feature silently ignored.
  */
-function refuseWhatTheModelDoesNotSimulateYet(r: FieldReader, s: ScenarioSoFar, transporters: readonly Transporter[], waterPermeability: number, top: Record<string, unknown>): void {
+function refuseWhatTheModelDoesNotSimulateYet(r: FieldReader, s: ScenarioSoFar, waterPermeability: number): void {
   const notYet = "is read and checked, but this version does not simulate it yet (issue 12)";
-  if (transporters.length) {
-    const first = (top.transporters as unknown[] | undefined)?.length ? ["transporters"] : ["pumps"];
-    r.fail(first, `a transporter ${notYet}`);
-  }
   if (waterPermeability > 0) r.fail(["cell", "water-permeability"], `water flux ${notYet}`);
   const ionNames = s.ions.map((i) => i.name);
   s.channels.forEach((c, i) => {
+    if (!c.stochastic) return;
     for (const g of c.gates) {
-      for (const [key, text] of [["first", g.first], ["second", g.second]] as const) {
-        if (!readsConcentrations(text, ionNames)) continue;
-        const field = g.form === "alpha-beta" ? (key === "first" ? "alpha" : "beta") : key === "first" ? "inf" : "tau";
-        if (c.stochastic) r.fail(["channels", i], "a stochastic channel's rates may read V, t and celsius only, not concentrations");
-        r.fail(["channels", i, "gates", g.name, field], `a gate rate that reads concentrations ${notYet}`);
+      if (readsConcentrations(g.first, ionNames) || readsConcentrations(g.second, ionNames)) {
+        r.fail(["channels", i], "a stochastic channel's rates may read V, t and celsius only, not concentrations");
       }
     }
-  });
-  s.ions.forEach((ion) => {
-    if (ion.valence === 0) r.fail(["ions", ion.name, "charge"], `an uncharged species ${notYet}`);
   });
 }

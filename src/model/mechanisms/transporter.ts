@@ -1,0 +1,151 @@
+import { FARADAY_C_PER_MOL as F } from "../../physics/constants.js";
+import { naKPumpCurrent } from "../../physics/pump.js";
+import { transporterDrivingForce } from "../../physics/transporter.js";
+import { compileRateFormula } from "../../scenario/rateFormula.js";
+import type { Pump, Transporter } from "../../scenario/types.js";
+import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js";
+
+/**
+ * Transporters of any stoichiometry (physics.md "Transporters"): ν_k ions of k move OUT per cycle,
+ * the cycle flux J (mol/(m²·s)) comes from the kinetics, and ion k carries the current z_k·F·ν_k·J.
+ * As a Mechanism: the current is F·J and ion k carries it with coefficient ν_k·z_k (so an
+ * electroneutral transporter moves ions while its carried currents sum to zero).
+ * - thermodynamic: J = g·Δ/F, Δ = Σ ν_k·(z_k·V + (RT/F)·ln(c_in,k/c_out,k)), so F·J = g·Δ;
+ * - formula: J = scale·f(V [mV], t [ms], celsius, X_in, X_out [mM]), exact partials from rateFormula.ts;
+ * - na-k-atpase: J = J_max·(Na_in/(Na_in+K_Na))³·(K_out/(K_out+K_K))², the pump of physics.md
+ *   (`pumps:` entries become this transporter, ν = Na +3, K −2).
+ */
+
+/** A `pumps:` entry as the transporter it is. */
+export function pumpAsTransporter(p: Pump): Transporter {
+  return { name: p.name, preset: "na-k-atpase", stoichiometry: { Na: 3, K: -2 }, kinetics: { kind: "na-k-atpase", maxFlux: p.maxCurrent / F, kNa: p.kNa, kK: p.kK } };
+}
+
+interface Moved {
+  readonly ion: number;
+  readonly nu: number;
+  readonly z: number;
+  readonly cIn: number;
+  readonly cOut: number;
+}
+
+function transporter(t: Transporter, cx: BuildContext): Mechanism {
+  const moved: Moved[] = Object.entries(t.stoichiometry).map(([name, nu]) => {
+    const ion = cx.ionIndex(name);
+    if (ion < 0) throw new Error(`transporter "${t.name}": ion ${name} is not declared`);
+    const z = cx.scenario.ions[ion]!.valence;
+    return { ion, nu, z, cIn: cx.layout.cIn[ion]!, cOut: cx.layout.cOut[ion]! };
+  });
+  const carries = moved.map((m) => ({ ion: m.ion, coefficient: m.nu * m.z }));
+  const base = { name: t.name, carries };
+  const k = t.kinetics;
+  switch (k.kind) {
+    case "thermodynamic":
+      return { ...base, ...thermodynamic(k.conductance, moved, cx) };
+    case "formula":
+      return { ...base, ...formula(k.flux, k.fluxScale, cx) };
+    case "na-k-atpase":
+      return { ...base, ...naKAtpase(k, cx) };
+  }
+}
+
+type Kinetics = Pick<Mechanism, "current" | "emitCurrent" | "emitPartials">;
+
+/** F·J = g·Δ: linear in V and in the logarithms of the concentrations. */
+function thermodynamic(g: number, moved: readonly Moved[], cx: BuildContext): Kinetics {
+  const T = cx.scenario.temperature;
+  const vt = cx.thermalVoltage;
+  const nu = moved.map((m) => m.nu);
+  const z = moved.map((m) => m.z);
+  const charge = moved.reduce((s, m) => s + m.nu * m.z, 0);
+  const cin = new Float64Array(moved.length);
+  const cout = new Float64Array(moved.length);
+  return {
+    current: (V, y) => {
+      moved.forEach((m, i) => {
+        cin[i] = y[m.cIn]!;
+        cout[i] = y[m.cOut]!;
+      });
+      return g * transporterDrivingForce(nu, z, cin, cout, V, T);
+    },
+    emitCurrent: (e) => {
+      const terms = moved.map((m) => `${e.p(g * vt * m.nu)} * Math.log(${e.y(m.cIn)} / ${e.y(m.cOut)})`);
+      if (charge !== 0) terms.unshift(`${e.p(g * charge)} * V`);
+      return { current: terms.join(" + ") };
+    },
+    emitPartials: (e) => {
+      const partials = moved.flatMap((m) => [
+        { slot: m.cIn, value: `${e.p(g * vt * m.nu)} / ${e.y(m.cIn)}` },
+        { slot: m.cOut, value: `-${e.p(g * vt * m.nu)} / ${e.y(m.cOut)}` },
+      ]);
+      if (charge !== 0) partials.unshift({ slot: cx.layout.V, value: e.p(g * charge) });
+      return { partials };
+    },
+  };
+}
+
+/** F·J = F·scale·f(...), f a user's rate law compiled with its partial derivatives. */
+function formula(text: string, scale: number, cx: BuildContext): Kinetics {
+  const ions = cx.scenario.ions.map((i) => i.name);
+  const n = ions.length;
+  const rate = compileRateFormula(text, cx.scenario.constants, ions);
+  const slotOf = (variable: number) => (variable < 3 + n ? cx.layout.cIn[variable - 3]! : cx.layout.cOut[variable - 3 - n]!);
+  const reads = rate.reads.map((v) => ({ variable: v, slot: slotOf(v) }));
+  const vars = new Float64Array(3 + 2 * n);
+  vars[2] = cx.scenario.temperature - 273.15;
+  const fill = (V: number, t: number, y: Float64Array) => {
+    vars[0] = V * 1e3;
+    vars[1] = t * 1e3;
+    for (let i = 0; i < reads.length; i++) vars[reads[i]!.variable] = y[reads[i]!.slot]!;
+    return vars;
+  };
+  const FS = F * scale;
+  const current = (V: number, t: number, y: Float64Array) => FS * rate.value(fill(V, t, y));
+  const partial = rate.partials.map((d) => (V: number, t: number, y: Float64Array) => FS * d(fill(V, t, y)));
+  const dV = (V: number, t: number, y: Float64Array) => FS * 1e3 * rate.dV(fill(V, t, y));
+  const readsV = /(^|[^A-Za-z0-9_])V([^A-Za-z0-9_]|$)/.test(text);
+  // generated code calls the closures with (V, t, y): y is the state array itself, not copied
+  const call = (e: Emitter, f: (V: number, t: number, y: Float64Array) => number) => `${e.fn(f as unknown as (...a: number[]) => number)}(V, t, y)`;
+  return {
+    // time-dependent transporter formulas are refused by validation, so t = 0 here changes nothing
+    current: (V, y) => current(V, 0, y),
+    emitCurrent: (e) => ({ current: call(e, current) }),
+    emitPartials: (e) => ({
+      partials: [...(readsV ? [{ slot: cx.layout.V, value: call(e, dV) }] : []), ...reads.map((r, i) => ({ slot: r.slot, value: call(e, partial[i]!) }))],
+    }),
+  };
+}
+
+/** The saturating Na/K pump: F·J = F·J_max·a³·b², a = Na_in/(Na_in+K_Na), b = K_out/(K_out+K_K). */
+function naKAtpase(k: { maxFlux: number; kNa: number; kK: number }, cx: BuildContext): Kinetics {
+  const naIn = cx.layout.cIn[cx.ionIndex("Na")]!;
+  const kOut = cx.layout.cOut[cx.ionIndex("K")]!;
+  const maxCurrent = F * k.maxFlux;
+  return {
+    current: (_V, y) => naKPumpCurrent(maxCurrent, y[naIn]!, y[kOut]!, k.kNa, k.kK),
+    emitCurrent: (e) => ({
+      setup: [`const a = ${e.y(naIn)} / (${e.y(naIn)} + ${e.p(k.kNa)});`, `const b = ${e.y(kOut)} / (${e.y(kOut)} + ${e.p(k.kK)});`],
+      current: `${e.p(maxCurrent)} * a * a * a * b * b`,
+    }),
+    emitPartials: (e) => {
+      const na = e.y(naIn);
+      const ko = e.y(kOut);
+      const kna = e.p(k.kNa);
+      const kk = e.p(k.kK);
+      const max = e.p(maxCurrent);
+      return {
+        setup: [`const a = ${na} / (${na} + ${kna});`, `const b = ${ko} / (${ko} + ${kk});`],
+        partials: [
+          { slot: naIn, value: `(${max} * 3 * a * a * b * b * ${kna}) / ((${na} + ${kna}) * (${na} + ${kna}))` },
+          { slot: kOut, value: `(${max} * a * a * a * 2 * b * ${kk}) / ((${ko} + ${kk}) * (${ko} + ${kk}))` },
+        ],
+      };
+    },
+  };
+}
+
+/** The registry entry: the scenario's pumps (as Na/K transporters), then its transporters. */
+export const transporterKind: MechanismKind = {
+  name: "transporter",
+  build: (cx) => [...cx.scenario.pumps.map(pumpAsTransporter), ...cx.scenario.transporters].map((t) => transporter(t, cx)),
+};
