@@ -11,6 +11,52 @@ export interface MembraneConstants {
   readonly outFactor: Float64Array;
   /** Per ion: 1 when a mechanism or the electrode moves it; else its concentrations are constant (its charge may be 0). */
   readonly moves: Uint8Array;
+  /** When water moves (physics.md "Water and cell volume"), see WaterConstants. */
+  readonly water?: WaterConstants;
+}
+
+/**
+ * Water: the state slot `slot` holds the relative inside volume λ = vol_in/vol_in(0) (dimensionless, so
+ * that the step-size control sees it at the scale of 1), dλ/dt = coefficient·(Osm_in − Osm_out) with
+ * coefficient = A·P_f·v_w/vol_in(0). The ions' slots then hold amounts over the initial volumes, s = n/vol(0)
+ * (mol/m³; the concentrations themselves at t = 0 and whenever a volume is back at its start), so
+ * that their equations keep the form ds_in/dt = inFactor·(−I + I_app) with inFactor = A/(z·F·vol_in(0)),
+ * and moles and charge stay linear in the state: every method conserves them to round-off.
+ * Mechanisms see the concentrations c_in = s_in/λ and c_out = s_out·vol_out(0)/vol_out,
+ * vol_out = total − vol_in for a finite bath (the bath loses what the cell gains; a clamped bath keeps
+ * its concentrations). The dilution terms −c·(d vol/dt)/vol of physics.md are this change of variables.
+ */
+export interface WaterConstants {
+  readonly slot: number;
+  readonly coefficient: number;
+  readonly volumeIn0: number;
+  /** Infinity for a clamped bath. */
+  readonly volumeOut0: number;
+  /** vol_in + vol_out (Infinity for a clamped bath). */
+  readonly total: number;
+}
+
+/**
+ * Statements that turn the state `ys` into `y`, the same state with concentrations in the ion slots
+ * (generated code reads y everywhere), and define lam = λ, Vo = vol_out, rIn = 1/λ, rOut = vol_out(0)/Vo.
+ */
+function waterPrologue(code: CodeText, layout: StateLayout, w: WaterConstants): string[] {
+  const view = new Float64Array(layout.size);
+  const finite = Number.isFinite(w.total);
+  const lines = [`const y = ${code.fn(view)};`, "y.set(ys);", `const lam = ys[${w.slot}];`, "const rIn = 1 / lam;"];
+  lines.push(finite ? `const Vo = ${code.p(w.total)} - ${code.p(w.volumeIn0)} * lam; const rOut = ${code.p(w.volumeOut0)} / Vo;` : "const Vo = Infinity; const rOut = 1;");
+  for (let i = 0; i < layout.ionNames.length; i++) {
+    lines.push(`y[${layout.cIn[i]}] = ys[${layout.cIn[i]}] * rIn;`);
+    if (finite) lines.push(`y[${layout.cOut[i]}] = ys[${layout.cOut[i]}] * rOut;`);
+  }
+  return lines;
+}
+
+/** dλ/dt = A·P_f·v_w·(Σ c_in − Σ c_out)/vol_in(0), as code over the concentrations y. */
+function waterFlux(code: CodeText, layout: StateLayout, w: WaterConstants): string {
+  const inside = Array.from(layout.cIn, (s) => `y[${s}]`).join(" + ");
+  const outside = Array.from(layout.cOut, (s) => `y[${s}]`).join(" + ");
+  return `${code.p(w.coefficient)} * ((${inside}) - (${outside}))`;
 }
 
 /** Code text and the values it reads: parameters and closures live in arrays, not in the text. */
@@ -61,7 +107,7 @@ function instantiate<F>(args: string, lines: readonly string[], code: CodeText, 
 export function compileRhs(layout: StateLayout, mechanisms: readonly Mechanism[], blocks: readonly StateBlock[], k: MembraneConstants, levels: Float64Array): Rhs {
   const n = layout.ionNames.length;
   const code = new CodeText(layout.size);
-  const lines: string[] = [`const V = ${code.y(layout.V)};`];
+  const lines: string[] = [...(k.water ? waterPrologue(code, layout, k.water) : []), `const V = ${code.y(layout.V)};`];
   for (let i = 0; i < n; i++) lines.push(`let I${i} = 0;`);
   for (const m of mechanisms) {
     const c = m.emitCurrent(code);
@@ -81,7 +127,8 @@ export function compileRhs(layout: StateLayout, mechanisms: readonly Mechanism[]
     lines.push(k.outFactor[i] === 0 || !k.moves[i] ? `${code.dy(layout.cOut[i]!)} = 0;` : `${code.dy(layout.cOut[i]!)} = ${code.p(k.outFactor[i]!)} * I${i};`);
   }
   for (const b of blocks) lines.push(...b.emitDerivative(code));
-  return instantiate<Rhs>("t, y, d", lines, code, levels);
+  if (k.water) lines.push(`${code.dy(k.water.slot)} = ${waterFlux(code, layout, k.water)};`);
+  return instantiate<Rhs>(k.water ? "t, ys, d" : "t, y, d", lines, code, levels);
 }
 
 /**
@@ -108,7 +155,7 @@ export function compileJacobian(layout: StateLayout, mechanisms: readonly Mechan
     });
     body.push(`{ ${inner.join(" ")} }`);
   }
-  const lines = ["J.fill(0);", `const V = ${code.y(layout.V)};`, ...[...cells.keys()].map((name) => `let ${name} = 0;`), ...body];
+  const lines = ["J.fill(0);", ...(k.water ? waterPrologue(code, layout, k.water) : []), `const V = ${code.y(layout.V)};`, ...[...cells.keys()].map((name) => `let ${name} = 0;`), ...body];
   const columns = [...new Set([...cells.values()].map((c) => c.slot))].sort((a, b) => a - b);
   const C = code.p(k.capacitance);
   for (const j of columns) {
@@ -120,7 +167,8 @@ export function compileJacobian(layout: StateLayout, mechanisms: readonly Mechan
     }
   }
   for (const b of blocks) lines.push(...b.emitJacobian(code));
-  return instantiate<JacobianFn>("t, y, J", lines, code, levels);
+  if (k.water) lines.push(...waterJacobian(code, layout, k.water));
+  return instantiate<JacobianFn>(k.water ? "t, ys, J" : "t, y, J", lines, code, levels);
 }
 
 /**
@@ -136,4 +184,30 @@ export function compileMechanism(layout: StateLayout, m: Mechanism): { current: 
   const d = m.emitPartials(b);
   const lines = ["out.fill(0);", `const V = ${b.y(layout.V)};`, ...(d.setup ?? []), ...d.partials.map((x) => `out[${x.slot}] += ${x.value};`)];
   return { current, partials: instantiate("t, y, out", lines, b, levels) };
+}
+
+/**
+ * With water, the Jacobian so far is ∂f/∂(concentrations); this adds the volume's row
+ * (∂W/∂c_in = coefficient, ∂W/∂c_out = −coefficient) and then applies the chain rule to the state:
+ * ∂c_in/∂s_in = rIn, ∂c_out/∂s_out = rOut, ∂c_in/∂λ = −c_in/λ, ∂c_out/∂λ = +c_out·vol_in(0)/Vo (finite bath).
+ */
+function waterJacobian(code: CodeText, layout: StateLayout, w: WaterConstants): string[] {
+  const m = layout.size;
+  const finite = Number.isFinite(w.total);
+  const lines: string[] = [];
+  for (const s of layout.cIn) lines.push(`${code.J(w.slot, s)} = ${code.p(w.coefficient)};`);
+  for (const s of layout.cOut) lines.push(`${code.J(w.slot, s)} = -${code.p(w.coefficient)};`);
+  const cIn = code.fn(Float64Array.from(layout.cIn));
+  const cOut = code.fn(Float64Array.from(layout.cOut));
+  lines.push(
+    `for (let i = 0; i < ${m}; i++) {`,
+    `  const row = i * ${m}; let dv = J[row + ${w.slot}];`,
+    `  for (let k = 0; k < ${layout.ionNames.length}; k++) {`,
+    `    const a = row + ${cIn}[k]; dv -= J[a] * y[${cIn}[k]] / lam; J[a] *= rIn;`,
+    ...(finite ? [`    const b = row + ${cOut}[k]; dv += (J[b] * y[${cOut}[k]] * ${code.p(w.volumeIn0)}) / Vo; J[b] *= rOut;`] : []),
+    "  }",
+    `  J[row + ${w.slot}] = dv;`,
+    "}",
+  );
+  return lines;
 }

@@ -20,7 +20,8 @@ export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float
     for (let k = 0; k < n; k++) {
       const before = y0[L.cIn[k]!]! * model.volumeIn + y0[L.cOut[k]!]! * model.volumeOut;
       const after = y[L.cIn[k]!]! * model.volumeIn + y[L.cOut[k]!]! * model.volumeOut;
-      const delivered = (model.area * model.stimulus.chargeDelivered(t, k)) / (model.valence[k]! * F);
+      // an uncharged species carries no current (and 0/0 must not make its drift NaN)
+      const delivered = model.valence[k] === 0 ? 0 : (model.area * model.stimulus.chargeDelivered(t, k)) / (model.valence[k]! * F);
       molesRelative[model.ionNames[k]!] = before > 0 ? Math.abs(after - before - delivered) / before : Math.abs(after - delivered);
     }
   }

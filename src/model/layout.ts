@@ -70,13 +70,14 @@ export class StateLayout {
   }
 
   /** The standard layout of a membrane: V, c_in and c_out per ion, then the named gates. */
-  static membrane(ionNames: readonly string[], gateNames: readonly string[], propensity: boolean): StateLayout {
+  static membrane(ionNames: readonly string[], gateNames: readonly string[], propensity: boolean, volume = false): StateLayout {
     const b = new LayoutBuilder();
     b.add("voltage", "V");
     ionNames.forEach((name, k) => b.add("inside", `${name}_in`, k));
     ionNames.forEach((name, k) => b.add("outside", `${name}_out`, k));
     for (const g of gateNames) b.add("gate", g);
     if (propensity) b.add("propensity", "propensity");
+    if (volume) b.add("volume", "vol_in");
     return b.build(ionNames);
   }
 

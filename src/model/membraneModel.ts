@@ -5,7 +5,8 @@ import { nernstPotential } from "../physics/nernst.js";
 import { findRootOfIncreasing } from "../numerics/roots.js";
 import type { Scenario } from "../scenario/types.js";
 import type { JacobianFn, OdeProblem, Rhs } from "../solvers/types.js";
-import { compileJacobian, compileRhs, type MembraneConstants } from "./assemble.js";
+import { compileJacobian, compileRhs, type MembraneConstants, type WaterConstants } from "./assemble.js";
+import { WATER_MOLAR_VOLUME } from "../physics/transporter.js";
 import { ClampCommand } from "./clamp.js";
 import { GateSet } from "./gates.js";
 import { StateLayout } from "./layout.js";
@@ -59,13 +60,17 @@ export class MembraneModel {
   readonly compiledRhs: Rhs;
   /** The exact ∂f/∂y, compiled from the mechanisms' partial derivatives (assemble.ts). */
   readonly jacobian: JacobianFn;
+  /** When water moves: its slot and constants (assemble.ts); the ion slots then hold n/vol(0). */
+  readonly water: WaterConstants | undefined;
+  private readonly view: Float64Array;
 
   constructor(readonly scenario: Scenario) {
     const n = (this.ionCount = scenario.ions.length);
     this.ionNames = scenario.ions.map((i) => i.name);
     this.gates = new GateSet(scenario);
     this.markov = new MarkovChannels(scenario);
-    const layout = (this.layout = StateLayout.membrane(this.ionNames, this.gates.names, this.markov.count > 0));
+    const waterMoves = scenario.cell.waterPermeability > 0;
+    const layout = (this.layout = StateLayout.membrane(this.ionNames, this.gates.names, this.markov.count > 0, waterMoves));
     this.gates.place(layout.gates, layout.V, Int32Array.from([...layout.cIn, ...layout.cOut]));
     this.size = layout.size;
     this.valence = Float64Array.from(scenario.ions, (i) => i.valence);
@@ -94,9 +99,23 @@ export class MembraneModel {
       inFactor: Float64Array.from(this.valence, (z) => this.area / (z * F * this.volumeIn)),
       outFactor: Float64Array.from(this.valence, (z) => (Number.isFinite(this.volumeOut) ? this.area / (z * F * this.volumeOut) : 0)),
       moves: Uint8Array.from(this.ionNames, (name, k) => (this.permeantIons.has(k) || scenario.stimulus.some((p) => p.carriedBy === name) ? 1 : 0)),
+      ...(waterMoves
+        ? {
+            water: {
+              slot: layout.volumeIn,
+              coefficient: (this.area * scenario.cell.waterPermeability * WATER_MOLAR_VOLUME) / this.volumeIn,
+              volumeIn0: this.volumeIn,
+              volumeOut0: this.volumeOut,
+              total: this.volumeIn + this.volumeOut,
+            },
+          }
+        : {}),
     };
+    this.water = this.constants.water;
+    this.view = new Float64Array(this.size);
     this.y0 = new Float64Array(this.size);
     this.y0[layout.V] = scenario.initialVoltage;
+    if (this.water) this.y0[this.water.slot] = 1;
     scenario.ions.forEach((ion, k) => {
       this.y0[layout.cIn[k]!] = ion.inside;
       this.y0[layout.cOut[k]!] = ion.outside;
@@ -126,14 +145,65 @@ export class MembraneModel {
 
   /** Nernst potential of ion k (V) for the concentrations in y. */
   nernst(k: number, y: Float64Array): number {
-    return nernstPotential(this.valence[k]!, y[this.layout.cIn[k]!]!, y[this.layout.cOut[k]!]!, this.temperature);
+    return nernstPotential(this.valence[k]!, this.concentrationIn(k, y), this.concentrationOut(k, y), this.temperature);
+  }
+
+  /** The inside volume (m³) of state y: vol_in(0)·λ when water moves (the slot holds λ), else the cell's volume. */
+  volumeInOf(y: Float64Array): number {
+    return this.water ? this.volumeIn * y[this.water.slot]! : this.volumeIn;
+  }
+
+  /** The bath's volume (m³) of state y (Infinity when clamped): it loses the water the cell gains. */
+  volumeOutOf(y: Float64Array): number {
+    return this.water ? this.water.total - this.volumeIn * y[this.water.slot]! : this.volumeOut;
+  }
+
+  /** Ion k's inside concentration (mol/m³) in state y (its slot holds n/vol_in(0) when water moves). */
+  concentrationIn(k: number, y: Float64Array): number {
+    const s = y[this.layout.cIn[k]!]!;
+    // the same operations as the compiled code (assemble.ts), so that both round alike
+    return this.water ? s * (1 / y[this.water.slot]!) : s;
+  }
+
+  /** Ion k's bath concentration (mol/m³) in state y. */
+  concentrationOut(k: number, y: Float64Array): number {
+    const s = y[this.layout.cOut[k]!]!;
+    return this.water && Number.isFinite(this.water.total) ? s * (this.volumeOut / (this.water.total - this.volumeIn * y[this.water.slot]!)) : s;
+  }
+
+  /** Osmolarity (mol/m³) inside and in the bath: every solute, ideal (physics.md). */
+  osmolarities(y: Float64Array): { inside: number; outside: number } {
+    let inside = 0;
+    let outside = 0;
+    for (let k = 0; k < this.ionCount; k++) {
+      inside += this.concentrationIn(k, y);
+      outside += this.concentrationOut(k, y);
+    }
+    return { inside, outside };
+  }
+
+  /**
+   * The state with concentrations in the ion slots (what mechanisms read): y itself unless water
+   * moves, else a work array (overwritten by the next call).
+   */
+  concentrationView(y: Float64Array): Float64Array {
+    if (!this.water) return y;
+    const v = this.view;
+    v.set(y);
+    const L = this.layout;
+    for (let k = 0; k < this.ionCount; k++) {
+      v[L.cIn[k]!] = this.concentrationIn(k, y);
+      v[L.cOut[k]!] = this.concentrationOut(k, y);
+    }
+    return v;
   }
 
   /**
    * Outward current density carried by each ion (A/m²) at membrane voltage V and the rest of the
    * state y, into out[k]; returns their sum (every mechanism, without I_app).
    */
-  ionicCurrents(V: number, y: Float64Array, out: Float64Array): number {
+  ionicCurrents(V: number, state: Float64Array, out: Float64Array): number {
+    const y = this.concentrationView(state);
     out.fill(0);
     for (const m of this.mechanisms) {
       const current = m.current(V, y);
@@ -155,10 +225,11 @@ export class MembraneModel {
   }
 
   /** y' = f(y) of physics.md, evaluated mechanism by mechanism (the reference the compiled code is tested against). */
-  readonly rhs = (t: number, y: Float64Array, dydt: Float64Array): void => {
+  readonly rhs = (t: number, state: Float64Array, dydt: Float64Array): void => {
     const L = this.layout;
     const I = this.ionCurrent;
-    const total = this.ionicCurrents(y[L.V]!, y, I);
+    const total = this.ionicCurrents(state[L.V]!, state, I);
+    const y = this.concentrationView(state);
     dydt[L.V] = (-total + this.appliedTotal) / this.capacitance;
     const { inFactor, outFactor, moves } = this.constants;
     for (let k = 0; k < this.ionCount; k++) {
@@ -166,6 +237,10 @@ export class MembraneModel {
       dydt[L.cOut[k]!] = moves[k] ? outFactor[k]! * I[k]! : 0;
     }
     for (const b of this.blocks) b.derivative(t, y, dydt);
+    if (this.water) {
+      const osm = this.osmolarities(state);
+      dydt[this.water.slot] = this.water.coefficient * (osm.inside - osm.outside);
+    }
   };
 
   /**

@@ -54,11 +54,11 @@ export interface ScenarioSoFar {
 /** The hook validate.ts calls: reads transporters and water, and checks charges and formula names. */
 export function readHomeostasis(r: FieldReader, top: Record<string, unknown>, s: ScenarioSoFar): HomeostasisParts {
   const parts = readHomeostasisParts(r, top, s);
-  refuseWhatTheModelDoesNotSimulateYet(r, s, parts.waterPermeability);
+  refuseStochasticConcentrationRates(r, s);
   return parts;
 }
 
-/** What readHomeostasis reads and checks, without refusing what the model does not simulate yet. */
+/** What readHomeostasis reads and checks (all but the stochastic channels' rates). */
 export function readHomeostasisParts(r: FieldReader, top: Record<string, unknown>, s: ScenarioSoFar): HomeostasisParts {
   const ionNames = s.ions.map((i) => i.name);
   const concentrations = new Set(concentrationNames(ionNames));
@@ -194,13 +194,8 @@ function checkPermeantCharges(r: FieldReader, s: ScenarioSoFar, transporters: re
   }
 }
 
-/**
- * Until the model simulates a feature (issue 12 lands mechanism by mechanism), a scenario that
- * uses it is refused here, clearly, rather than run with the feature silently ignored.
- */
-function refuseWhatTheModelDoesNotSimulateYet(r: FieldReader, s: ScenarioSoFar, waterPermeability: number): void {
-  const notYet = "is read and checked, but this version does not simulate it yet (issue 12)";
-  if (waterPermeability > 0) r.fail(["cell", "water-permeability"], `water flux ${notYet}`);
+/** Channels simulated stochastically have rates of V, t and celsius only (their kinetics are tabulated per V). */
+function refuseStochasticConcentrationRates(r: FieldReader, s: ScenarioSoFar): void {
   const ionNames = s.ions.map((i) => i.name);
   s.channels.forEach((c, i) => {
     if (!c.stochastic) return;

@@ -38,15 +38,22 @@ initial: { voltage: -70 mV }
 run: { duration: 1 s }
 `;
 
-describe("the exact Jacobian with transporters and concentration-dependent gates", () => {
-  it("matches central differences of the right-hand side at several states", () => {
-    const model = new MembraneModel(parseScenario(TEXT, "j.yaml"));
+const VARIANTS: [string, string][] = [
+  ["finite bath, no water", TEXT],
+  ["finite bath, water moves", TEXT.replace("volume: 2 pL }", "volume: 2 pL, water-permeability: 0.01 cm/s }")],
+  ["clamped bath, water moves", TEXT.replace("volume: 2 pL }", "volume: 2 pL, water-permeability: 0.01 cm/s }").replace("bath: { volume: 8 pL }", "bath: { clamped: true }")],
+];
+
+describe("the exact Jacobian with transporters, concentration-dependent gates and water", () => {
+  for (const [label, text] of VARIANTS) it(`matches central differences of the right-hand side at several states (${label})`, () => {
+    const model = new MembraneModel(parseScenario(text, "j.yaml"));
     const n = model.size;
     for (const shift of [0, 1, 2]) {
       const y = Float64Array.from(model.y0, (v, i) => {
         const kind = model.layout.slots[i]!.kind;
         if (kind === "voltage") return v + 0.013 * shift;
         if (kind === "gate") return 0.2 + 0.25 * shift;
+        if (kind === "volume") return 1 + 0.07 * shift;
         return v === 0 ? 0.5 * shift : v * (1 + 0.1 * shift * Math.sin(i));
       });
       const analytic = new Float64Array(n * n);
@@ -73,12 +80,12 @@ describe("the exact Jacobian with transporters and concentration-dependent gates
     }
   });
 
-  it("the compiled right-hand side equals the generic one", () => {
-    const model = new MembraneModel(parseScenario(TEXT, "j.yaml"));
+  for (const [label, text] of VARIANTS) it(`the compiled right-hand side equals the generic one (${label})`, () => {
+    const model = new MembraneModel(parseScenario(text, "j.yaml"));
     const a = new Float64Array(model.size);
     const b = new Float64Array(model.size);
     for (let trial = 0; trial < 20; trial++) {
-      const y = Float64Array.from(model.y0, (v, i) => (i === model.layout.V ? -0.1 + 0.01 * trial : v * (0.7 + 0.03 * trial)));
+      const y = Float64Array.from(model.y0, (v, i) => (i === model.layout.V ? -0.1 + 0.01 * trial : model.layout.slots[i]!.kind === "volume" ? 0.8 + 0.02 * trial : v * (0.7 + 0.03 * trial)));
       model.rhs(0.1, y, a);
       model.compiledRhs(0.1, y, b);
       for (let i = 0; i < model.size; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-13 * Math.abs(a[i]!) + 1e-300);
