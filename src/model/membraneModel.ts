@@ -327,6 +327,9 @@ export class MembraneModel {
     const L = this.layout;
     for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i]!)) return `${L.slots[i]!.name} became ${L.show(i, y)}`;
     for (const i of L.concentrations) if (y[i]! < 0) return `${L.slots[i]!.name} went below zero (${L.show(i, y)})`;
+    if (this.water && !(y[this.water.slot]! > 0)) {
+      return `vol_in went to zero or below (${this.volumeInOf(y) * 1e15} pL): the cell lost all its water, its osmolarity cannot match the bath's`;
+    }
     return "the state was refused";
   };
 

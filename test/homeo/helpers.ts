@@ -25,7 +25,7 @@ export function runText(text: string, sets: readonly string[] = []) {
  * moles c_in·vol_in + c_out·vol_out (volumes of the moment; `volumes` gives them from a state), and
  * the charge identity C_m·A·(V − V0) = F·Σ z·(n_in − n_in0) (no applied current in these tests).
  */
-export function driftsOf(run: ReturnType<typeof runText>, volumes: (y: Float64Array) => [number, number] = () => [run.model.volumeIn, run.model.volumeOut]) {
+export function driftsOf(run: ReturnType<typeof runText>, volumes: (y: Float64Array) => [number, number] = (y) => [run.model.volumeInOf(y), run.model.volumeOutOf(y)]) {
   const { model, result } = run;
   const L = model.layout;
   const y0 = model.y0;
@@ -36,13 +36,14 @@ export function driftsOf(run: ReturnType<typeof runText>, volumes: (y: Float64Ar
   let charge = 0;
   model.ionNames.forEach((name, k) => {
     const z = model.scenario.ions[k]!.valence;
-    const nIn0 = y0[L.cIn[k]!]! * vin0;
-    const nIn = y[L.cIn[k]!]! * vin;
+    // the concentrations the run reports (its CSV columns) times the volumes of the moment
+    const nIn0 = model.concentrationIn(k, y0) * vin0;
+    const nIn = model.concentrationIn(k, y) * vin;
     charge += z * (nIn - nIn0);
     if (Number.isFinite(vout)) {
-      const before = nIn0 + y0[L.cOut[k]!]! * vout0;
-      const after = nIn + y[L.cOut[k]!]! * vout;
-      moles[name] = Math.abs(after - before) / before;
+      const before = nIn0 + model.concentrationOut(k, y0) * vout0;
+      const after = nIn + model.concentrationOut(k, y) * vout;
+      if (before > 0) moles[name] = Math.abs(after - before) / before;
     }
   });
   const membrane = model.scenario.cell.capacitance * model.scenario.cell.area * (y[L.V]! - y0[L.V]!);
