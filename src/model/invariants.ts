@@ -8,6 +8,8 @@ export interface InvariantDrifts {
   readonly charge_C: number;
   /** charge_C relative to the membrane charge change C_m·A·max(|V − V0|, 1 mV). */
   readonly chargeRelative: number;
+  /** |vol_in + vol_out − (vol_in(0) + vol_out(0))| / that total, when water moves with a finite bath; else null. */
+  readonly volumeRelative: number | null;
 }
 
 /** The conservation laws of physics.md, evaluated between y0 at t = 0 and y at time t. */
@@ -33,5 +35,10 @@ export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float
   // under a voltage clamp the electrode adds charge the identity does not count
   const charge = model.clamp ? NaN : membrane - ionic - applied;
   const scale = model.capacitance * model.area * Math.max(Math.abs(y[L.V]! - y0[L.V]!), 1e-3);
-  return { molesRelative, charge_C: charge, chargeRelative: Math.abs(charge) / scale };
+  let volumeRelative: number | null = null;
+  if (model.water && Number.isFinite(model.water.total)) {
+    const total0 = model.volumeInOf(y0) + model.volumeOutOf(y0);
+    volumeRelative = Math.abs(model.volumeInOf(y) + model.volumeOutOf(y) - total0) / total0;
+  }
+  return { molesRelative, charge_C: charge, chargeRelative: Math.abs(charge) / scale, volumeRelative };
 }

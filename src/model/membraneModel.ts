@@ -171,6 +171,18 @@ export class MembraneModel {
     return this.water && Number.isFinite(this.water.total) ? s * (this.volumeOut / (this.water.total - this.volumeIn * y[this.water.slot]!)) : s;
   }
 
+  /** Names of the transporters (the pumps first), in the order of transporterFluxes. */
+  get transporterNames(): string[] {
+    return this.mechanisms.slice(this.channels.length).map((m) => m.name);
+  }
+
+  /** Each transporter's cycle flux J (mol/(m²·s), positive as written) at state y, into out (pumps first). */
+  transporterFluxes(state: Float64Array, out: Float64Array): void {
+    const y = this.concentrationView(state);
+    const V = y[this.layout.V]!;
+    for (let i = this.channels.length; i < this.mechanisms.length; i++) out[i - this.channels.length] = this.mechanisms[i]!.current(V, y) / F;
+  }
+
   /** Osmolarity (mol/m³) inside and in the bath: every solute, ideal (physics.md). */
   osmolarities(y: Float64Array): { inside: number; outside: number } {
     let inside = 0;

@@ -20,7 +20,7 @@ export interface SummaryContext {
 export function buildSummary(scenario: Scenario, model: MembraneModel, result: RunResult, context: SummaryContext): Record<string, unknown> {
   const concentrations: Record<string, { in: number; out: number }> = {};
   model.ionNames.forEach((name, k) => {
-    concentrations[name] = { in: result.yEnd[model.layout.cIn[k]!]!, out: result.yEnd[model.layout.cOut[k]!]! };
+    concentrations[name] = { in: model.concentrationIn(k, result.yEnd), out: model.concentrationOut(k, result.yEnd) };
   });
   const nernst: Record<string, number | null> = {};
   model.ionNames.forEach((name, k) => {
@@ -39,6 +39,13 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
     "I_net_final [uA/cm^2]": result.netCurrentEnd * UA_PER_CM2,
     "concentrations_final [mM]": concentrations,
     "E_final [mV]": nernst,
+    "volume_final [pL]": model.volumeInOf(result.yEnd) * 1e15,
+    ...(model.water
+      ? {
+          "volume_out_final [pL]": num(model.volumeOutOf(result.yEnd) * 1e15),
+          "osmolarity_final [mM]": model.osmolarities(result.yEnd),
+        }
+      : {}),
     "min_concentration [mM]": result.minConcentration,
     method: scenario.run.method === result.method ? result.method : `${scenario.run.method} (${result.method})`,
     rtol: scenario.run.rtol,
@@ -53,6 +60,7 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
       moles_drift_relative: result.invariants.molesRelative,
       "charge_drift [C]": result.invariants.charge_C,
       charge_drift_relative: result.invariants.chargeRelative,
+      volume_drift_relative: result.invariants.volumeRelative,
     },
     ...(result.steady
       ? {

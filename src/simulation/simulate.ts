@@ -49,8 +49,20 @@ export function trajectoryColumns(model: MembraneModel): Column[] {
   for (const gate of model.gates.names) cols.push({ name: gate, unit: "1" });
   for (const p of model.markov.populations) cols.push({ name: `${model.scenario.channels[p.channel]!.name}.open`, unit: "1" });
   if (model.clamp) cols.push({ name: "I_clamp", unit: "uA/cm^2" });
+  // appended, so that the columns of scenarios without them keep their places
+  for (const name of model.transporterNames) cols.push({ name: `J_${name}`, unit: "pmol/(cm^2*s)" });
+  if (model.water) {
+    cols.push({ name: "vol_in", unit: "pL" });
+    if (Number.isFinite(model.water.total)) cols.push({ name: "vol_out", unit: "pL" });
+    cols.push({ name: "Osm_in", unit: "mM" }, { name: "Osm_out", unit: "mM" });
+  }
   return cols;
 }
+
+/** mol/(m²·s) → pmol/(cm²·s). */
+const PMOL_PER_CM2_S = 1e8;
+/** m³ → pL. */
+const PL = 1e15;
 
 const MV = 1e3;
 /** A/m² → uA/cm². */
@@ -65,7 +77,11 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
   const perIon = new Float64Array(n);
   const clamped = model.clamp !== undefined;
   const markov = model.markov.populations;
-  const row = new Float64Array(4 + 4 * n + model.gates.count + markov.length + (clamped ? 1 : 0));
+  const fluxes = new Float64Array(model.transporterNames.length);
+  const water = model.water;
+  const finiteWater = water !== undefined && Number.isFinite(water.total);
+  const extra = 4 + 4 * n + model.gates.count + markov.length + (clamped ? 1 : 0);
+  const row = new Float64Array(extra + fluxes.length + (water ? (finiteWater ? 4 : 3) : 0));
   const forced = new Float64Array(model.size);
   return (t: number, state: Float64Array) => {
     let y = state;
@@ -80,8 +96,8 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
     row[2] = model.reversalPotential(y) * MV;
     row[3] = net * UA_PER_CM2;
     for (let k = 0; k < n; k++) {
-      row[4 + 4 * k] = y[1 + k]!;
-      row[5 + 4 * k] = y[1 + n + k]!;
+      row[4 + 4 * k] = model.concentrationIn(k, y);
+      row[5 + 4 * k] = model.concentrationOut(k, y);
       row[6 + 4 * k] = model.nernst(k, y) * MV;
       row[7 + 4 * k] = perIon[k]! * UA_PER_CM2;
     }
@@ -91,6 +107,18 @@ function rowWriter(model: MembraneModel, recorder: Recorder) {
     });
     // the clamp's current: all the membrane current (ionic and capacitive) it must supply, outward positive
     if (clamped) row[4 + 4 * n + model.gates.count + markov.length] = (net + model.capacitance * model.clamp!.rate) * UA_PER_CM2;
+    let c = extra;
+    if (fluxes.length) {
+      model.transporterFluxes(y, fluxes);
+      for (let i = 0; i < fluxes.length; i++) row[c++] = fluxes[i]! * PMOL_PER_CM2_S;
+    }
+    if (water) {
+      row[c++] = model.volumeInOf(y) * PL;
+      if (finiteWater) row[c++] = model.volumeOutOf(y) * PL;
+      const osm = model.osmolarities(y);
+      row[c++] = osm.inside;
+      row[c++] = osm.outside;
+    }
     recorder.row(row);
   };
 }

@@ -41,7 +41,8 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
   // its row of f is zero, so its equation is that instead
   const permeant = model.permeantIons;
   model.setSegment(Infinity); // every pulse is over
-  const carriedMoles = Array.from({ length: n }, (_, k) => (model.area * model.stimulus.chargeDelivered(Infinity, k)) / (model.valence[k]! * F));
+  // (an uncharged species carries no current: 0, not 0/0)
+  const carriedMoles = Array.from({ length: n }, (_, k) => (model.valence[k] === 0 ? 0 : (model.area * model.stimulus.chargeDelivered(Infinity, k)) / (model.valence[k]! * F)));
   const molesTarget = Array.from({ length: n }, (_, k) => y0[L.cIn[k]!]! * model.volumeIn + (finite ? y0[L.cOut[k]!]! * model.volumeOut : 0) + carriedMoles[k]!);
   const unCarriedCharge = model.area * model.stimulus.chargeDelivered(Infinity, -1);
   const inside0 = Array.from({ length: n }, (_, k) => y0[L.cIn[k]!]! + (permeant.has(k) ? 0 : carriedMoles[k]! / model.volumeIn));

@@ -29,19 +29,19 @@ const VOL0 = 90e-18;
 const volumesOf = (run: ReturnType<typeof runText>) => (y: Float64Array): [number, number] => [run.model.volumeInOf(y), run.model.volumeOutOf(y)];
 
 describe("Boyle–van 't Hoff: water moves until Osm_in = Osm_out", () => {
-  it("clamped bath: vol_in = (moles inside)/Osm_out, concentrations scaled by vol_in(0)/vol_in", () => {
-    const run = runText(OSMOMETER);
+  for (const method of ["bdf", "steady"]) it(`clamped bath: vol_in = (moles inside)/Osm_out, concentrations scaled by vol_in(0)/vol_in (${method})`, () => {
+    const run = runText(OSMOMETER, [`run.method=${method}`]);
     const want = boyleVantHoffClamped(OSM_IN * VOL0, OSM_OUT);
     const vol = run.model.volumeInOf(run.result.yEnd);
     expect(Math.abs(vol / want - 1)).toBeLessThan(C_REL);
     const k = run.model.ionNames.indexOf("K");
     expect(Math.abs(run.model.concentrationIn(k, run.result.yEnd) / ((140 * VOL0) / want) - 1)).toBeLessThan(C_REL);
     expect(Math.abs(run.V * 1e3 - -10)).toBeLessThan(V_TOL_MV);
-    console.log(`BvH clamped: vol_in ${vol} m^3, closed form ${want}, rel. error ${(vol / want - 1).toExponential(2)}`);
+    console.log(`BvH clamped (${method}): vol_in ${vol} m^3, closed form ${want}, rel. error ${(vol / want - 1).toExponential(2)}`);
   });
 
-  it("finite bath: vol_in = total·N_in/(N_in + N_out); the bath loses what the cell gains", () => {
-    const run = runText(OSMOMETER.replace("bath: { clamped: true }", "bath: { volume: 200 fL }"));
+  for (const method of ["bdf", "steady"]) it(`finite bath: vol_in = total·N_in/(N_in + N_out); the bath loses what the cell gains (${method})`, () => {
+    const run = runText(OSMOMETER.replace("bath: { clamped: true }", "bath: { volume: 200 fL }"), [`run.method=${method}`]);
     const want = boyleVantHoffFinite(OSM_IN * VOL0, OSM_OUT * 200e-18, 290e-18);
     const y = run.result.yEnd;
     const vol = run.model.volumeInOf(y);
@@ -51,7 +51,7 @@ describe("Boyle–van 't Hoff: water moves until Osm_in = Osm_out", () => {
     expect(Math.abs(run.model.concentrationOut(s, y) / ((112.35 * 200e-18) / (290e-18 - want)) - 1)).toBeLessThan(C_REL);
     const d = driftsOf(run, volumesOf(run));
     for (const drift of Object.values(d.moles)) expect(drift).toBeLessThan(MOLES_REL);
-    console.log(`BvH finite: vol_in rel. error ${(vol / want - 1).toExponential(2)}`);
+    console.log(`BvH finite (${method}): vol_in rel. error ${(vol / want - 1).toExponential(2)}`);
   });
 
   it("a cell with no solute inside loses all its water: a clear IntegrationError naming the volume", () => {
@@ -86,8 +86,9 @@ run: { method: bdf, duration: 100 h, rtol: 1e-10, atol: 1e-13, record-every: 1 h
 `;
 
 describe("the pump–leak steady state with water (Tosteson & Hoffman 1960)", () => {
-  it("every net flux and the water flux vanish at the state solved independently (Newton in the test)", () => {
-    const run = runText(PUMP_LEAK);
+  for (const method of ["bdf", "steady"]) it(`every net flux and the water flux vanish at the state solved independently (Newton in the test), with ${method}`, () => {
+    const run = runText(PUMP_LEAK, [`run.method=${method}`]);
+    expect(run.result.converged).toBe(true);
     const want = pumpLeakSteadyState({
       T: 310.15,
       gNa: 0.029,
@@ -111,7 +112,7 @@ describe("the pump–leak steady state with water (Tosteson & Hoffman 1960)", ()
     // (Cl⁻, moved by nothing but its leak, sits at its Nernst potential)
     for (let k = 0; k < 2; k++) expect(Math.abs(m.nernst(k, y) - got.V)).toBeGreaterThan(1e-3);
     console.log(
-      `pump-leak with water: V error ${((got.V - want.V) * 1e3).toExponential(2)} mV, rel. errors`,
+      `pump-leak with water (${method}): V error ${((got.V - want.V) * 1e3).toExponential(2)} mV, rel. errors`,
       (["Na", "K", "Cl", "A", "vol"] as const).map((k) => `${k} ${(got[k] / want[k] - 1).toExponential(2)}`).join(", "),
     );
     const d = driftsOf(run, volumesOf(run));
