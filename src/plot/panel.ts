@@ -7,6 +7,10 @@ export interface Series {
   readonly y: readonly number[];
   readonly dashed?: boolean;
   readonly marker?: boolean;
+  /** Default: the palette's colour for the series' position. */
+  readonly colour?: string;
+  readonly strokeWidth?: number;
+  readonly opacity?: number;
 }
 
 export interface PanelSpec {
@@ -58,13 +62,13 @@ export function renderPanel(p: PanelSpec): string {
   out.push(`<g class="panel" data-title="${esc(p.title)}">`);
   out.push(`<text x="${p.left}" y="${p.top - 8}" font-size="13" font-weight="bold">${esc(p.title)}</text>`);
   out.push(`<rect x="${p.left}" y="${p.top}" width="${p.width}" height="${p.height}" fill="none" stroke="#444"/>`);
-  for (const t of ys.ticks()) {
+  for (const t of spaced(ys.ticks(), ys.map, 16)) {
     const y = ys.map(t.value);
     if (y < p.top - 0.5 || y > plotBottom + 0.5) continue;
     out.push(`<line x1="${p.left}" x2="${plotRight}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#ddd"/>`);
     out.push(`<text x="${p.left - 6}" y="${(y + 4).toFixed(1)}" font-size="11" text-anchor="end">${esc(t.label)}</text>`);
   }
-  for (const t of xs.ticks()) {
+  for (const t of spaced(xs.ticks(), xs.map, 40)) {
     const x = xs.map(t.value);
     if (x < p.left - 0.5 || x > plotRight + 0.5) continue;
     out.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${p.top}" y2="${plotBottom}" stroke="#eee"/>`);
@@ -74,7 +78,7 @@ export function renderPanel(p: PanelSpec): string {
   out.push(`<text transform="translate(${p.left - 48},${(p.top + plotBottom) / 2}) rotate(-90)" font-size="12" text-anchor="middle" class="axis-label">${esc(p.yLabel)}</text>`);
   out.push(`<clipPath id="clip-${p.top}"><rect x="${p.left}" y="${p.top}" width="${p.width}" height="${p.height}"/></clipPath>`);
   p.series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length]!;
+    const color = s.colour ?? PALETTE[i % PALETTE.length]!;
     const dash = s.dashed ? DASHES[1 + (i % (DASHES.length - 1))]! : "";
     const px = s.x.map((v) => xs.map(v));
     const py = s.y.map((v) => (Number.isFinite(v) ? ys.map(v) : NaN));
@@ -82,14 +86,25 @@ export function renderPanel(p: PanelSpec): string {
       const marks = px.map((x, k) => (Number.isFinite(x) && Number.isFinite(py[k]!) ? `<circle cx="${x.toFixed(1)}" cy="${py[k]!.toFixed(1)}" r="2.5" fill="${color}"/>` : "")).join("");
       out.push(`<g data-series="${esc(s.label)}" clip-path="url(#clip-${p.top})">${marks}</g>`);
     } else {
-      out.push(`<path data-series="${esc(s.label)}" d="${pathData(px, py)}" fill="none" stroke="${color}" stroke-width="1.6"${dash ? ` stroke-dasharray="${dash}"` : ""} clip-path="url(#clip-${p.top})"/>`);
+      out.push(`<path data-series="${esc(s.label)}" d="${pathData(px, py)}" fill="none" stroke="${color}" stroke-width="${s.strokeWidth ?? 1.6}"${s.opacity !== undefined ? ` stroke-opacity="${s.opacity}"` : ""}${dash ? ` stroke-dasharray="${dash}"` : ""} stroke-linejoin="round" clip-path="url(#clip-${p.top})"/>`);
     }
     const ly = p.top + 14 + i * 16;
-    out.push(`<line x1="${plotRight + 12}" x2="${plotRight + 36}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+    out.push(`<line x1="${plotRight + 12}" x2="${plotRight + 36}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="${Math.max(2, s.strokeWidth ?? 2)}"${s.opacity !== undefined ? ` stroke-opacity="${s.opacity}"` : ""}${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
     out.push(`<text x="${plotRight + 42}" y="${ly}" font-size="11" class="legend">${esc(s.label)}</text>`);
   });
   out.push("</g>");
   return out.join("\n");
+}
+
+/**
+ * Ticks far enough apart to read: 0 first (symlog's centre), then by decreasing magnitude, each
+ * kept only if it is at least `minPixels` from every tick kept before (symlog's ±1 next to 0 went).
+ */
+export function spaced(ticks: { value: number; label: string }[], map: (v: number) => number, minPixels: number): { value: number; label: string }[] {
+  const order = [...ticks].sort((a, b) => (a.value === 0 ? -1 : b.value === 0 ? 1 : Math.abs(b.value) - Math.abs(a.value)));
+  const kept: { value: number; label: string }[] = [];
+  for (const t of order) if (kept.every((k) => Math.abs(map(k.value) - map(t.value)) >= minPixels)) kept.push(t);
+  return kept.sort((a, b) => a.value - b.value);
 }
 
 export function svgDocument(width: number, height: number, body: string, title: string): string {

@@ -5,16 +5,26 @@ import { readSummary } from "../scenario/safeData.js";
 import { readTable } from "./readTable.js";
 import { sweepSvg } from "./sweepPlot.js";
 import { esc } from "./svg.js";
-import { trajectorySvg } from "./trajectory.js";
+import { trajectoryFileSvg } from "./trajectory.js";
 
 const MAX_SWEEP_ROWS = 500;
 
 /** An SVG document as inline markup (the XML declaration dropped). */
 const inline = (svg: string) => svg.replace(/^<\?xml[^>]*>\s*/, "");
 
-const cell = (v: unknown): string => {
+/**
+ * A summary value as table cell content: numbers to 8 digits, a list of plain values joined, and
+ * a nested object (concentrations_final, invariants, steady_state) as a nested key/value table,
+ * not as a raw JSON string.
+ */
+const cell = (v: unknown, depth = 0): string => {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") return esc(Number.isInteger(v) ? String(v) : Number(v.toPrecision(8)).toString());
+  if (Array.isArray(v) && v.every((x) => x === null || typeof x !== "object")) return v.map((x) => cell(x, depth + 1)).join(", ");
+  if (typeof v === "object" && depth < 4) {
+    const rows = Object.entries(v as Record<string, unknown>).map(([k, x]) => `<tr><th>${esc(k)}</th><td>${cell(x, depth + 1)}</td></tr>`);
+    return `<table class="nested">${rows.join("")}</table>`;
+  }
   if (typeof v === "object") return esc(JSON.stringify(v));
   return esc(String(v));
 };
@@ -38,7 +48,7 @@ export function buildReport(dir: string): string {
       .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${cell(v)}</td></tr>`)
       .join("");
     const csv = join(dir, `${name}.csv`);
-    const figure = existsSync(csv) ? `<figure>${inline(trajectorySvg(readTable(csv), name))}</figure>` : "<p>(no trajectory CSV beside the summary)</p>";
+    const figure = existsSync(csv) ? `<figure>${inline(trajectoryFileSvg(csv, name))}</figure>` : "<p>(no trajectory CSV beside the summary)</p>";
     sections.push(`<section id="${esc(name)}">
 <h2>${esc(name)}</h2>
 <p>${esc(String(s.description ?? ""))}</p>
@@ -74,6 +84,7 @@ h1 { font-size: 1.5em; } h2 { border-bottom: 1px solid #999; margin-top: 2em; }
 table { border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }
 th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-align: top; }
 table.summary th { background: #f3f3f3; }
+table.nested { margin: 0; font-size: 1em; } table.nested th { background: #fafafa; font-weight: normal; }
 table.sweep { display: block; max-height: 30em; overflow: auto; }
 tr.failed td { background: #fde0d0; }
 figure { margin: 1em 0; } figure svg { max-width: 100%; height: auto; }

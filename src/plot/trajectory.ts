@@ -1,5 +1,6 @@
-import { reduceMinMax } from "./reduce.js";
 import { renderPanel, svgDocument, type Series } from "./panel.js";
+import { fileSource, reduceTrajectory, tableSource, type ReducedSeries, type ReducedTrajectory } from "./streamReduce.js";
+import { esc, ionColour } from "./svg.js";
 
 export interface Table {
   readonly header: readonly string[];
@@ -12,83 +13,93 @@ export type TimeAxis = "auto" | "linear" | "log";
 const quantity = (h: string) => h.replace(/ \[.*\]$/, "");
 const unitOf = (h: string) => /\[(.*)\]$/.exec(h)?.[1] ?? "";
 
-/**
- * The convergence figure of a trajectory CSV: (1) V with E_rev and every E_X dashed, (2) the
- * concentrations inside and outside (log scale), (3) each ion's current and the net current on a
- * symmetric-log scale, so that the approach to zero shows. The time axis is logarithmic when the
- * run spans more than three decades (auto). Points are reduced per pixel column, keeping extremes.
- */
+/** The colours V and E_rev keep in every figure; ions take the others (svg.ts). */
+const V_COLOUR = "#000000";
+const E_REV_COLOUR = "#9a9a9a";
+
+/** The trajectory figure of a table in memory. */
 export function trajectorySvg(table: Table, title: string, timeAxis: TimeAxis = "auto", width = 900): string {
-  const col = (name: string) => table.columns[table.header.findIndex((h) => quantity(h) === name)];
-  const t = col("t");
-  if (!t) throw new Error("no t column: not a trajectory CSV");
-  const positive = Array.from(t).filter((v) => v > 0);
-  const spans = positive.length > 1 ? Math.log10(positive.at(-1)! / positive[0]!) : 0;
-  const log = timeAxis === "log" || (timeAxis === "auto" && spans > 2 && frontLoaded(t, col("V")));
-  const plotWidth = width - 260;
-  const buckets = Math.max(200, plotWidth);
-  const series = (names: { name: string; label: string; dashed?: boolean }[]): Series[] =>
-    names.flatMap(({ name, label, dashed }) => {
-      const y = col(name);
-      if (!y) return [];
-      const keep = Array.from(t, (v, i) => (log ? v > 0 : true) && Number.isFinite(y[i]!));
-      if (!keep.includes(true)) return []; // e.g. E_X of an ion absent on one side: nothing to draw
-      const xs = Array.from(t).filter((_, i) => keep[i]);
-      const ys = Array.from(y).filter((_, i) => keep[i]);
-      const r = reduceMinMax(log ? xs.map(Math.log10) : xs, ys, buckets);
-      return [{ label, x: log ? r.x.map((v) => 10 ** v) : r.x, y: r.y, ...(dashed ? { dashed } : {}) }];
-    });
-  const ions = table.header.filter((h) => /_in \[/.test(h)).map((h) => quantity(h).replace(/_in$/, ""));
-  const gates = table.header.filter((h) => unitOf(h) === "1").map(quantity);
-  const xRange: [number, number] = log ? [positive[0] ?? 1, positive.at(-1) ?? 10] : [t[0]!, t[t.length - 1]!];
+  if (table.header.findIndex((h) => quantity(h) === "t") !== 0) throw new Error("no t column: not a trajectory CSV");
+  return trajectoryFigure(reduceTrajectory(tableSource(table.header, table.columns), bucketsFor(width)), title, timeAxis, width);
+}
+
+/** The trajectory figure of a CSV file, read in one streamed pass (bounded memory for any row count). */
+export function trajectoryFileSvg(path: string, title: string, timeAxis: TimeAxis = "auto", width = 900): string {
+  const source = fileSource(path);
+  if (quantity(source.header[0] ?? "") !== "t") throw new Error("no t column: not a trajectory CSV");
+  return trajectoryFigure(reduceTrajectory(source, bucketsFor(width)), title, timeAxis, width);
+}
+
+const bucketsFor = (width: number) => Math.max(200, width - 260);
+
+/**
+ * The convergence figure: (1) V, drawn last and on top, over E_rev (a wide grey band, so that V
+ * on E_rev shows as a black line inside grey) and each permeant ion's E_X dashed in the ion's
+ * colour; (2) the concentrations, inside solid and outside dashed, one colour per ion across the
+ * panels; (3) each permeant ion's current and the net current on a symmetric-log scale, so the
+ * approach to zero shows; (4) gates. Impermeant species (no current in the whole run) are left
+ * out of the E and current panels. The time axis is logarithmic when the run spans over two
+ * decades and V moves mostly in its first 1% (auto).
+ */
+export function trajectoryFigure(r: ReducedTrajectory, title: string, timeAxis: TimeAxis, width: number): string {
+  const spans = r.tPositive0 > 0 ? Math.log10(r.t1 / r.tPositive0) : 0;
+  const log = timeAxis === "log" || (timeAxis === "auto" && spans > 2 && r.earlyShareOfV > 0.5);
+  const reduced = log ? r.log : r.linear;
+  const index = (name: string) => r.header.findIndex((h) => quantity(h) === name);
+  const column = (name: string): ReducedSeries | undefined => {
+    const j = index(name);
+    return j > 0 ? reduced[j] : undefined;
+  };
+  const series = (name: string, label: string, style: Omit<Series, "label" | "x" | "y"> = {}): Series[] => {
+    const c = column(name);
+    if (!c || c.x.length === 0) return []; // e.g. E_X of an ion absent on one side: nothing to draw
+    return [{ label, x: c.x, y: c.y, ...style }];
+  };
+  const ions = r.header.filter((h) => /_in \[/.test(h)).map((h) => quantity(h).replace(/_in$/, ""));
+  const colour = new Map(ions.map((x, i) => [x, ionColour(i)]));
+  // an ion no channel, pump or transporter moves carries no current in the whole run
+  const permeant = ions.filter((x) => {
+    const j = index(`I_${x}`);
+    return j < 0 || r.linear[j]!.absMax > 0;
+  });
+  const gates = r.header.filter((h) => unitOf(h) === "1").map(quantity);
+  const xRange: [number, number] = log ? [r.tPositive0 || 1, r.t1 > 0 ? r.t1 : 10] : [r.t0, r.t1];
   const xLabel = `time [s]${log ? " (log scale)" : ""}`;
   const panels = [
     {
       title: "Membrane voltage and reversal potentials",
       yLabel: "voltage [mV]",
       yScale: "linear" as const,
-      series: series([{ name: "V", label: "V" }, { name: "E_rev", label: "E_rev" }, ...ions.map((x) => ({ name: `E_${x}`, label: `E_${x}`, dashed: true }))]),
+      series: [
+        ...permeant.flatMap((x) => series(`E_${x}`, `E_${x}`, { colour: colour.get(x)!, dashed: true })),
+        ...series("E_rev", "E_rev", { colour: E_REV_COLOUR, strokeWidth: 6, opacity: 0.55 }),
+        ...series("V", "V", { colour: V_COLOUR, strokeWidth: 1.6 }),
+      ],
     },
     {
       title: "Concentrations",
       yLabel: "concentration [mM] (log scale)",
       yScale: "log" as const,
-      series: series(ions.flatMap((x) => [{ name: `${x}_in`, label: `${x} inside` }, { name: `${x}_out`, label: `${x} outside`, dashed: true }])),
+      series: ions.flatMap((x) => [...series(`${x}_in`, `${x} inside`, { colour: colour.get(x)! }), ...series(`${x}_out`, `${x} outside`, { colour: colour.get(x)!, dashed: true })]),
     },
     {
       title: "Currents (outward positive)",
       yLabel: "current [uA/cm^2] (symlog)",
       yScale: "symlog" as const,
-      series: series([{ name: "I_net", label: "I_net" }, ...ions.map((x) => ({ name: `I_${x}`, label: `I_${x}` })), { name: "I_clamp", label: "I_clamp", dashed: true }]),
+      series: [
+        ...permeant.flatMap((x) => series(`I_${x}`, `I_${x}`, { colour: colour.get(x)! })),
+        ...series("I_clamp", "I_clamp", { colour: E_REV_COLOUR, dashed: true }),
+        ...series("I_net", "I_net", { colour: V_COLOUR, strokeWidth: 1.6 }),
+      ],
     },
-    ...(gates.length ? [{ title: "Gates", yLabel: "open fraction [1]", yScale: "linear" as const, series: series(gates.map((g) => ({ name: g, label: g }))) }] : []),
+    ...(gates.length ? [{ title: "Gates", yLabel: "open fraction [1]", yScale: "linear" as const, series: gates.flatMap((g) => series(g, g)) }] : []),
   ];
   const panelHeight = 220;
   const gap = 80;
   const top0 = 56;
   const body = [
-    `<text x="20" y="28" font-size="16" font-weight="bold">${title.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</text>`,
-    ...panels.map((p, i) =>
-      renderPanel({ ...p, left: 80, top: top0 + i * (panelHeight + gap), width: plotWidth, height: panelHeight, xLabel, xScale: log ? "log" : "linear", xRange }),
-    ),
+    `<text x="20" y="28" font-size="16" font-weight="bold">${esc(title)}</text>`,
+    ...panels.map((p, i) => renderPanel({ ...p, left: 80, top: top0 + i * (panelHeight + gap), width: width - 260, height: panelHeight, xLabel, xScale: log ? "log" : "linear", xRange })),
   ].join("\n");
   return svgDocument(width, top0 + panels.length * (panelHeight + gap) - 20, body, title);
-}
-
-/**
- * True when most of V's movement happens in the first 1% of the run (a fast approach, then a slow
- * drift): the case a log time axis is for. A spike train spread over the run stays linear.
- */
-function frontLoaded(t: Float64Array, V: Float64Array | undefined): boolean {
-  if (!V || V.length < 3) return false;
-  const end = t[0]! + 0.01 * (t[t.length - 1]! - t[0]!);
-  let early = 0;
-  let total = 0;
-  for (let i = 1; i < V.length; i++) {
-    const d = Math.abs(V[i]! - V[i - 1]!);
-    if (!Number.isFinite(d)) continue;
-    total += d;
-    if (t[i]! <= end) early += d;
-  }
-  return total > 0 && early > 0.5 * total;
 }

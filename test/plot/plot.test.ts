@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from "node:fs";
+import { parse } from "csv-parse/sync";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -35,7 +36,8 @@ describe("ionflux run --plot and ionflux plot", () => {
     expect(ionflux(["run", "sims/donnan.yaml", "--out", out, "--plot"]).status).toBe(0);
     const svg = readFileSync(join(out, "donnan.svg"), "utf8");
     new Resvg(svg); // resvg's XML parser (roxmltree) refuses malformed XML
-    expect(seriesOf(svg)).toEqual(["V", "E_rev", "E_K", "E_Cl", "K inside", "K outside", "Cl inside", "Cl outside", "A inside", "A outside", "Na inside", "Na outside", "I_net", "I_K", "I_Cl", "I_A", "I_Na"]);
+    // V last in its panel (drawn on top of E_rev); the impermeant A and Na have no E_X or current drawn
+    expect(seriesOf(svg)).toEqual(["E_K", "E_Cl", "E_rev", "V", "K inside", "K outside", "Cl inside", "Cl outside", "A inside", "A outside", "Na inside", "Na outside", "I_K", "I_Cl", "I_net"]);
     for (const label of ["voltage [mV]", "concentration [mM] (log scale)", "current [uA/cm^2] (symlog)", "time [s] (log scale)"]) expect(svg).toContain(label);
     for (const legend of ["E_K", "E_Cl", "I_net"]) expect(svg).toContain(`class="legend">${legend}</text>`);
     // a small file whatever the rows: the 8,641-row trajectory is reduced
@@ -76,4 +78,112 @@ describe("ionflux run --plot and ionflux plot", () => {
     expect(heat.match(/data-failed="1"/g)).toHaveLength(6);
     expect(heat).toContain("V_final [mV]");
   });
+});
+
+/** Every `<path data-series="LABEL" … stroke="COLOUR"`: the colour each series is drawn in. */
+const strokes = (svg: string) => new Map([...svg.matchAll(/<path data-series="([^"]+)" d="[^"]*" fill="none" stroke="([^"]+)"/g)].map((m) => [m[1]!, m[2]!]));
+/** The y of every tick label of the panel titled `title`. */
+function tickYs(svg: string, title: string): { y: number; label: string }[] {
+  const panel = svg.slice(svg.indexOf(`data-title="${title}"`), svg.indexOf("</g>", svg.indexOf(`data-title="${title}"`)));
+  return [...panel.matchAll(/<text x="\d+(?:\.\d+)?" y="([\d.]+)" font-size="11" text-anchor="end">([^<]*)<\/text>/g)].map((m) => ({ y: Number(m[1]), label: m[2]! }));
+}
+
+describe("figures drawn for the reader", () => {
+  it("one colour per ion across the panels (inside solid, outside dashed, E_X in it), V black on top of a grey E_rev band", () => {
+    const out = dir();
+    expect(ionflux(["run", "sims/hh-squid-train.yaml", "--out", out, "--plot"]).status).toBe(0);
+    const svg = readFileSync(join(out, "hh-squid-train.svg"), "utf8");
+    const colour = strokes(svg);
+    for (const x of ["Na", "K", "Cl"]) {
+      expect(colour.get(`E_${x}`), x).toBe(colour.get(`${x} inside`));
+      expect(colour.get(`I_${x}`), x).toBe(colour.get(`${x} inside`));
+      expect(colour.get(`${x} outside`), x).toBe(colour.get(`${x} inside`));
+    }
+    // five species, five colours (Na and Mg were both black), none of them V's black
+    const ions = ["Na", "K", "Cl", "A", "Mg"].map((x) => colour.get(`${x} inside`));
+    expect(new Set(ions).size).toBe(5);
+    expect(ions).not.toContain("#000000");
+    expect(colour.get("V")).toBe("#000000");
+    expect(svg).toMatch(/data-series="E_rev"[^>]*stroke-width="6" stroke-opacity="0.55"/);
+    // outside dashed, inside solid
+    expect(svg).toMatch(/data-series="K outside"[^>]*stroke-dasharray/);
+    expect(svg).not.toMatch(/data-series="K inside"[^>]*stroke-dasharray/);
+    // A⁻ and Mg²⁺ carry no current: no E_X, no I_X
+    for (const s of ["E_A", "E_Mg", "I_A", "I_Mg"]) expect(colour.has(s), s).toBe(false);
+  });
+
+  it("symlog tick labels stay at least 16 px apart", () => {
+    const out = dir();
+    expect(ionflux(["run", "sims/hh-squid-train.yaml", "--out", out, "--plot"]).status).toBe(0);
+    const ticks = tickYs(readFileSync(join(out, "hh-squid-train.svg"), "utf8"), "Currents (outward positive)");
+    expect(ticks.map((t) => t.label)).toContain("0");
+    expect(ticks.length).toBeGreaterThanOrEqual(5);
+    const ys = ticks.map((t) => t.y).sort((a, b) => a - b);
+    for (let i = 1; i < ys.length; i++) expect(ys[i]! - ys[i - 1]!).toBeGreaterThanOrEqual(16);
+  });
+
+  it("ionflux plot NAME.iv.csv: each curve, zero crossings marked beside their predictions", () => {
+    const out = dir();
+    expect(ionflux(["iv", "sims/iv-protocol.yaml", "--from", "-100mV", "--to", "60mV", "--step", "5mV", "--out", out]).status).toBe(0);
+    const r = ionflux(["plot", join(out, "iv-protocol.iv.csv")]);
+    expect(r.status, r.stderr).toBe(0);
+    const svg = readFileSync(join(out, "iv-protocol.iv.svg"), "utf8");
+    new Resvg(svg);
+    expect(seriesOf(svg)).toEqual(["I_total instantaneous", "I_Na instantaneous", "I_K instantaneous", "I_Cl instantaneous"]);
+    // one crossing per curve, each next to its prediction (chord conductance; Nernst E_Na, E_K, E_Cl)
+    expect(svg.match(/data-crossing=/g)).toHaveLength(4);
+    expect(svg.match(/data-prediction="(chord conductance|Nernst E_\w+)"/g)).toHaveLength(4);
+    expect(svg).toContain("Nernst E_K: -77.000 mV");
+  });
+
+  it("a sample sweep is a scatter coloured by V_final with a labelled colour bar", () => {
+    const out = dir();
+    expect(ionflux(["sweep", "sims/neuron-chord.yaml", "--samples", "40", "--lhs", "--vary", "channels.k-leak.conductance=0.1 mS/cm^2:2 mS/cm^2:log", "--vary", "ions.K.outside=2 mM:9 mM", "--set", "run.duration=0.05 s", "--out", out]).status).toBe(0);
+    expect(ionflux(["plot", join(out, "sweep.csv")]).status).toBe(0);
+    const svg = readFileSync(join(out, "sweep.svg"), "utf8");
+    new Resvg(svg);
+    expect(svg.match(/<circle /g)).toHaveLength(40);
+    expect(svg).toContain("V_final over 40 sampled runs");
+    // the colour bar: labelled at six levels, from the lowest V_final to the highest
+    const rows: Record<string, string>[] = parse(readFileSync(join(out, "sweep.csv"), "utf8"), { columns: true });
+    const v = rows.map((r) => Number(r["V_final [mV]"]));
+    const labels = [...svg.matchAll(/<line x1="[\d.]+" x2="[\d.]+" y1="[\d.]+" y2="[\d.]+" stroke="#333"\/><text x="[\d.]+" y="[\d.]+" font-size="11">([^<]+)<\/text>/g)].map((m) => Number(m[1]));
+    expect(labels).toHaveLength(6);
+    expect(labels[0]).toBe(Number(Math.min(...v).toPrecision(4)));
+    expect(labels.at(-1)).toBe(Number(Math.max(...v).toPrecision(4)));
+  });
+
+  it("the report shows nested summary values as tables, not JSON strings", () => {
+    const out = dir();
+    expect(ionflux(["run", "sims/k-nernst.yaml", "--out", out]).status).toBe(0);
+    expect(ionflux(["report", out]).status).toBe(0);
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).toMatch(/<th>concentrations_final \[mM\]<\/th><td><table class="nested"><tr><th>K<\/th><td><table class="nested"><tr><th>in<\/th><td>139\.98/);
+    expect(html).toMatch(/<th>invariants<\/th><td><table class="nested">/);
+    expect(html).not.toContain("{&quot;");
+  });
+
+  it("a 2,000,000-row trajectory plots in a 64 MB heap (rows are reduced as they stream)", () => {
+    const out = dir();
+    const file = join(out, "big.csv");
+    const fd = openSync(file, "w");
+    writeSync(fd, "t [s],V [mV],E_rev [mV],I_net [uA/cm^2],K_in [mM],K_out [mM],E_K [mV],I_K [uA/cm^2]\n");
+    const n = 2_000_000;
+    for (let start = 0; start < n; start += 100_000) {
+      let chunk = "";
+      for (let i = start; i < start + 100_000; i++) {
+        const t = i * 1e-4;
+        const V = -80 + 80 * Math.exp(-t / 2) + (i === 1_234_567 ? 30 : 0);
+        chunk += `${t},${V},-80,${(V + 80) * 0.01},140,5,-89,${(V + 89) * 0.01}\n`;
+      }
+      writeSync(fd, chunk);
+    }
+    closeSync(fd);
+    const r = spawnSync(process.execPath, ["--max-old-space-size=64", "bin/ionflux.js", "plot", file, "--time-axis", "linear"], { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const svg = readFileSync(join(out, "big.svg"), "utf8");
+    expect(svg.length).toBeLessThan(400_000);
+    // the one-row spike survives the reduction: V's path reaches its peak, -80 + 80·e^(-61.7) + 30 ≈ -50 mV, above every other point
+    expect(seriesOf(svg)).toEqual(["E_K", "E_rev", "V", "K inside", "K outside", "I_K", "I_net"]);
+  }, 180_000);
 });

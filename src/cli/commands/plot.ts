@@ -1,9 +1,11 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { UsageError } from "../../errors.js";
 import { svgToPng } from "../../plot/png.js";
 import { readTable } from "../../plot/readTable.js";
 import { sweepSvg } from "../../plot/sweepPlot.js";
-import { trajectorySvg, type TimeAxis } from "../../plot/trajectory.js";
+import { ivSvg } from "../../plot/ivPlot.js";
+import { trajectoryFileSvg, type TimeAxis } from "../../plot/trajectory.js";
 import { AtomicFile } from "../../recording/atomicFile.js";
 
 export interface PlotOptions {
@@ -15,10 +17,29 @@ export interface PlotOptions {
 
 /** The figure of a trajectory CSV or of a sweep.csv, as SVG text. */
 export function figureFor(file: string, timeAxis: TimeAxis = "auto", width = 900): string {
-  const table = readTable(file);
   const name = basename(file).replace(/\.csv$/, "");
-  if (table.header[0] === "run") return sweepSvg(table, name, width);
-  return trajectorySvg(table, name, timeAxis, width);
+  const first = firstHeaderCell(file);
+  if (first === "run") return sweepSvg(readTable(file), name, width);
+  if (first === "V_command [mV]") return ivSvg(readTable(file), name.replace(/\.iv$/, ""), file.replace(/\.csv$/, ".summary.json"), width);
+  if (first !== "t [s]") throw new UsageError(`${file}: not a table ionflux wrote (its first column is "${first}"; expected t [s], run or V_command [mV])`);
+  // a trajectory may have millions of rows: reduced while it streams, never held whole
+  return trajectoryFileSvg(file, name, timeAxis, width);
+}
+
+function firstHeaderCell(file: string): string {
+  let text: string;
+  try {
+    const fd = openSync(file, "r");
+    const buf = Buffer.alloc(4096);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    closeSync(fd);
+    text = buf.subarray(0, n).toString("utf8");
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const line = text.replace(/^\uFEFF/, "").split(/\r?\n/)[0] ?? "";
+  const comma = line.indexOf(",");
+  return (comma < 0 ? line : line.slice(0, comma)).replace(/^"|"$/g, "");
 }
 
 /** `ionflux plot FILE.csv [--out FILE.svg|FILE.png]`. */
