@@ -114,6 +114,8 @@ export interface RunSettings {
   readonly rtol: number;
   readonly atol: number;
   readonly recordEvery: number;
+  /** Log-spaced rows as well: `perDecade` per decade of time from `first` (s); see simulation/recordTimes.ts. */
+  readonly recordLog?: { readonly first: number; readonly perDecade: number };
   readonly stop?: StopRule;
   readonly seed: number;
   readonly maxSteps: number;

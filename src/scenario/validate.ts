@@ -1,6 +1,7 @@
 import { DEFAULT_METHOD, METHOD_NAMES, findMethod } from "../solvers/registry.js";
 import { KINDS } from "./quantity.js";
 import { FieldReader } from "./reader.js";
+import { recordedRowsBound } from "../simulation/recordTimes.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
 import { ExpressionError } from "./expression.js";
 import { compileGateFormula } from "./gateFormula.js";
@@ -293,6 +294,7 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
     "record-every",
     "seed",
     "max-steps",
+    "record",
   ]);
   const method = run.method === undefined ? DEFAULT_METHOD : r.string(["run", "method"], run.method, "a method name");
   const steady = method === "steady";
@@ -305,12 +307,18 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
   const dt = run.dt === undefined ? 1e-5 : r.quantity(["run", "dt"], run.dt, KINDS.time, "positive");
   const rtol = run.rtol === undefined ? 1e-6 : r.number(["run", "rtol"], run.rtol, { exclusiveMin: 0, max: 0.1 });
   const atol = run.atol === undefined ? 1e-9 : r.number(["run", "atol"], run.atol, { exclusiveMin: 0 });
-  const recordEvery = run["record-every"] === undefined ? duration / 1000 : r.quantity(["run", "record-every"], run["record-every"], KINDS.time, "positive");
+  const recordLog = readRecord(r, run.record, { duration, dt });
+  // record: log alone gives only the log-spaced rows (and the final one); record-every adds its rows
+  const defaultEvery = recordLog && run.record !== undefined ? duration : duration / 1000;
+  const recordEvery = run["record-every"] === undefined ? defaultEvery : r.quantity(["run", "record-every"], run["record-every"], KINDS.time, "positive");
   const seed = run.seed === undefined ? 1 : r.number(["run", "seed"], run.seed, { integer: true, min: 0 });
   const maxSteps = run["max-steps"] === undefined ? 1e8 : r.number(["run", "max-steps"], run["max-steps"], { integer: true, min: 1, max: SCENARIO_LIMITS.maxSteps });
   const rows = duration / recordEvery;
   if (rows > SCENARIO_LIMITS.maxRecordedRows) {
     r.fail(["run", "record-every"], `duration / record-every = ${rows.toExponential(2)} rows; at most ${SCENARIO_LIMITS.maxRecordedRows} are allowed: record less often`);
+  }
+  if (recordLog && recordedRowsBound({ duration, recordEvery, recordLog }) > SCENARIO_LIMITS.maxRecordedRows) {
+    r.fail(["run", "record"], `${recordedRowsBound({ duration, recordEvery, recordLog }).toExponential(2)} rows; at most ${SCENARIO_LIMITS.maxRecordedRows} are allowed: fewer per decade`);
   }
   if (!steady && !findMethod(method)!.adaptive && duration / dt > maxSteps) {
     r.fail(["run", "dt"], `duration / dt = ${(duration / dt).toExponential(2)} fixed steps exceeds max-steps (${maxSteps}); use a larger dt or the stiff method bdf`);
@@ -324,7 +332,33 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
       hold: s.hold === undefined ? 0 : r.quantity(["run", "stop", "hold"], s.hold, KINDS.time, "non-negative"),
     };
   }
-  return { method, duration, dt, rtol, atol, recordEvery, seed, maxSteps, ...(stop ? { stop } : {}) };
+  return { method, duration, dt, rtol, atol, recordEvery, ...(recordLog ? { recordLog } : {}), seed, maxSteps, ...(stop ? { stop } : {}) };
+}
+
+/** Rows per decade of log recording, and the span from which a run gets them by default. */
+export const LOG_RECORDING = { perDecade: 20, defaultFromDecades: 7 } as const;
+
+/**
+ * `run.record`: `linear` (rows every record-every only), `log` (log-spaced rows, 20 per decade from
+ * dt), or `{ spacing: log, per-decade: N, from: T }`. Without it, a run spanning seven decades or
+ * more (duration ≥ 10⁷·dt: hours of run-down stepped from microseconds) gets log rows as well as
+ * its record-every ones (all of which stay), so that its figure shows the approach to E_rev in the first
+ * milliseconds as well as the drift over hours.
+ */
+function readRecord(r: FieldReader, value: unknown, run: { duration: number; dt: number }): { first: number; perDecade: number } | undefined {
+  const fallback = { first: run.dt, perDecade: LOG_RECORDING.perDecade };
+  if (value === undefined) return run.duration >= 10 ** LOG_RECORDING.defaultFromDecades * run.dt ? fallback : undefined;
+  if (value === "linear") return undefined;
+  if (value === "log") return fallback;
+  if (typeof value === "string") r.fail(["run", "record"], `expected linear, log or { spacing: log, per-decade: N, from: T }, got "${value}"`);
+  const m = r.mapping(["run", "record"], value, ["spacing", "per-decade", "from"]);
+  const spacing = m.spacing === undefined ? "log" : r.string(["run", "record", "spacing"], m.spacing);
+  if (spacing === "linear") return undefined;
+  if (spacing !== "log") r.fail(["run", "record", "spacing"], `expected log or linear, got "${spacing}"`);
+  const perDecade = m["per-decade"] === undefined ? LOG_RECORDING.perDecade : r.number(["run", "record", "per-decade"], m["per-decade"], { integer: true, min: 1, max: 10_000 });
+  const first = m.from === undefined ? run.dt : r.quantity(["run", "record", "from"], m.from, KINDS.time, "positive");
+  if (!(first < run.duration)) r.fail(["run", "record", "from"], `must come before the end of the run (${run.duration} s)`);
+  return { first, perDecade };
 }
 
 function readClamp(r: FieldReader, value: unknown, initialVoltage: number, hasInitial: boolean): ClampProtocol {

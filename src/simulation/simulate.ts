@@ -1,4 +1,5 @@
 import { invariantDrifts, type InvariantDrifts } from "../model/invariants.js";
+import { RecordTimes } from "./recordTimes.js";
 import type { MembraneModel } from "../model/membraneModel.js";
 import { findRootBracketed, findRootOfIncreasing } from "../numerics/roots.js";
 import type { Column, Recorder } from "../recording/types.js";
@@ -173,7 +174,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
   const y0 = model.y0;
   model.setSegment(0);
   writeRow(0, y0);
-  let recordIndex = 1;
+  const recordTimes = new RecordTimes(run);
   let lastRecorded = 0;
   let belowSince: number | null = Math.abs(model.netCurrent(y0, perIon)) < threshold ? 0 : null;
   let minConcentration = model.layout.minConcentration(y0);
@@ -235,7 +236,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
   const observe = (tPrev: number, t: number, y: Float64Array, stepper: Stepper, tStepEnd = t): boolean => {
     stepsBeforeFailure = stepper.stats.steps;
     for (;;) {
-      const tr = recordIndex * run.recordEvery;
+      const tr = recordTimes.peek();
       if (tr > t * (1 + 1e-12)) break;
       if (tr >= t) {
         writeRow(t, y);
@@ -246,7 +247,7 @@ export function simulate(model: MembraneModel, run: RunSettings, recorder: Recor
         noteRow(tr, state);
       }
       lastRecorded = Math.min(tr, t);
-      recordIndex++;
+      recordTimes.advance();
     }
     if (stochastic) {
       if (windowStop) stoppedByRule = true;

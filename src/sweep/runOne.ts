@@ -57,7 +57,7 @@ export class SweepRunner {
       const model = new MembraneModel(scenario);
       const r = trajectoryDir
         ? simulate(model, scenario.run, new CsvFileRecorder(join(trajectoryDir, `run-${String(index).padStart(6, "0")}.csv`)))
-        : simulate(model, { ...scenario.run, recordEvery: scenario.run.duration }, NULL_RECORDER);
+        : simulate(model, { ...scenario.run, recordEvery: scenario.run.duration, recordLog: undefined }, NULL_RECORDER);
       if (r.failure) return { index, error: r.failure.replace(/\s+/g, " ") };
       return {
         index,
