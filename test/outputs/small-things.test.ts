@@ -84,6 +84,16 @@ describe("the small things a user trips on", () => {
     expect(m.stderr).not.toContain("--help");
   });
 
+  it("messages about a varied value name --vary; about a --set value, --set", () => {
+    const bad = ionflux(["sweep", "sims/neuron-chord.yaml", "--vary", "channels.k-leak.conductance=abc,def", "--out", dir()]);
+    expect(bad.stderr).toContain('got "abc" (Unit "abc" not found.) (set with --vary)');
+    expect(ionflux(["sweep", "sims/neuron-chord.yaml", "--vary", "channels.nope.conductance=1,2", "--out", dir()]).stderr).toContain('--vary channels.nope.conductance=1: no item "nope" in channels');
+    const out = dir();
+    expect(ionflux(["sweep", "sims/neuron-chord.yaml", "--vary", "ions.K.outside=4 mM,5 mV", "--set", "run.duration=0.05 s", "--out", out]).status).toBe(0);
+    expect(readFileSync(join(out, "sweep.csv"), "utf8")).toContain('got ""5 mV"" (set with --vary)');
+    expect(ionflux(["sweep", "sims/neuron-chord.yaml", "--vary", "ions.K.outside=4 mM,5 mM", "--set", "run.duration=5 mV", "--out", dir()]).stderr).toContain('got "5 mV" (set with --set)');
+  });
+
   it("a run longer than 2 s shows its progress on a terminal (stderr), and nothing off a terminal", () => {
     const out = dir();
     // 2e7 fixed Euler steps: about 5 s here, over 2 s on any machine

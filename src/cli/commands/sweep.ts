@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ScenarioError, UsageError } from "../../errors.js";
 import { prepareOutDir, removeStaleTemporaries } from "../../recording/atomicFile.js";
-import { checkFieldPath } from "../../scenario/overrides.js";
+import { applyOverrides, checkFieldPath, parseOverride } from "../../scenario/overrides.js";
 import { parseScenarioSource } from "../../scenario/source.js";
 import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
@@ -67,8 +67,16 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
     latinHypercube: opts.lhs ?? section.latinHypercube ?? false,
   });
   const setsOf = (k: number) => [...opts.set, ...plan.valuesAt(k).map((v, i) => `${plan.columns[i]}=${v}`)];
+  const nameFlag = varyLabeller(parseScenarioSource(text, opts.file).tree, plan.columns);
   // a bad scenario or path fails once, clearly, up front (the first run's overrides)
-  const scenario = new SweepRunner(text, opts.file).scenario(setsOf(0));
+  let scenario;
+  try {
+    scenario = new SweepRunner(text, opts.file).scenario(setsOf(0));
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new ScenarioError(e.file, e.fieldPath, nameFlag(e.detail, e.fieldPath), e.line);
+    if (e instanceof UsageError) throw new UsageError(nameFlag(e.message, ""));
+    throw e;
+  }
 
   const shard = parseShard(opts.shard);
   const runs = shardRuns(plan.total, shard);
@@ -103,7 +111,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const record = (results: readonly SweepRunResult[]): void => {
     for (const r of results) {
       if (r.error !== undefined) failed++;
-      writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r));
+      writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r.error === undefined ? r : { ...r, error: nameFlag(r.error, "") }));
     }
     finished += results.length;
     progress.update(finished);
@@ -184,6 +192,29 @@ function refuseForeignTable(csvPath: string, metaPath: string, sweepId: string):
     `${csvPath} holds another sweep's table (${rows} row${rows === 1 ? "" : "s"}${meta ? "" : ", no sweep.meta.json"}); give --out with another directory, --force to replace it, or --resume to complete it if it is this sweep's`,
     false,
   );
+}
+
+/**
+ * Messages about a varied value name --vary, not --set: the scenario reader and --set's parser
+ * say "(set with --set)" and "--set PATH=VALUE: …" of every command-line value, and a sweep's
+ * varied values reach them as --set overrides. `fieldPath` is the ScenarioError's (canonical,
+ * `channels[1].conductance`), or "" to find it in the message.
+ */
+function varyLabeller(tree: unknown, columns: readonly string[]): (message: string, fieldPath: string) => string {
+  const canonical = new Set<string>();
+  for (const c of columns) {
+    try {
+      for (const p of applyOverrides(tree, [parseOverride(`${c}=0`)]).paths) canonical.add(p);
+    } catch {
+      // a path that does not exist: its own message names it
+    }
+  }
+  return (message, fieldPath) => {
+    if (message.startsWith("--set ") && columns.some((c) => message.startsWith(`--set ${c}=`))) return `--vary ${message.slice("--set ".length)}`;
+    if (!message.includes("(set with --set)")) return message;
+    const varied = [...canonical].some((p) => fieldPath === p || fieldPath.startsWith(`${p}.`) || message.includes(`: ${p}: `) || message.startsWith(`${p}: `));
+    return varied ? message.replace("(set with --set)", "(set with --vary)") : message;
+  };
 }
 
 export function checkJobs(jobs: number | undefined): void {
