@@ -307,7 +307,7 @@ function readRun(r: FieldReader, value: unknown): RunSettings {
   const dt = run.dt === undefined ? 1e-5 : r.quantity(["run", "dt"], run.dt, KINDS.time, "positive");
   const rtol = run.rtol === undefined ? 1e-6 : r.number(["run", "rtol"], run.rtol, { exclusiveMin: 0, max: 0.1 });
   const atol = run.atol === undefined ? 1e-9 : r.number(["run", "atol"], run.atol, { exclusiveMin: 0 });
-  const recordLog = readRecord(r, run.record, { duration, dt });
+  const recordLog = readRecord(r, run.record, { duration, dt, everyGiven: run["record-every"] !== undefined });
   // record: log alone gives only the log-spaced rows (and the final one); record-every adds its rows
   const defaultEvery = recordLog && run.record !== undefined ? duration : duration / 1000;
   const recordEvery = run["record-every"] === undefined ? defaultEvery : r.quantity(["run", "record-every"], run["record-every"], KINDS.time, "positive");
@@ -340,14 +340,15 @@ export const LOG_RECORDING = { perDecade: 20, defaultFromDecades: 7 } as const;
 
 /**
  * `run.record`: `linear` (rows every record-every only), `log` (log-spaced rows, 20 per decade from
- * dt), or `{ spacing: log, per-decade: N, from: T }`. Without it, a run spanning seven decades or
- * more (duration ≥ 10⁷·dt: hours of run-down stepped from microseconds) gets log rows as well as
- * its record-every ones (all of which stay), so that its figure shows the approach to E_rev in the first
+ * dt), or `{ spacing: log, per-decade: N, from: T }`. Without it and without record-every, a run
+ * spanning seven decades or more (duration ≥ 10⁷·dt: hours of run-down stepped from microseconds)
+ * gets log rows as well as its duration/1000 ones (all of which stay; a record-every the user
+ * wrote is left to mean exactly its rows, for tables read by position), so that its figure shows the approach to E_rev in the first
  * milliseconds as well as the drift over hours.
  */
-function readRecord(r: FieldReader, value: unknown, run: { duration: number; dt: number }): { first: number; perDecade: number } | undefined {
+function readRecord(r: FieldReader, value: unknown, run: { duration: number; dt: number; everyGiven: boolean }): { first: number; perDecade: number } | undefined {
   const fallback = { first: run.dt, perDecade: LOG_RECORDING.perDecade };
-  if (value === undefined) return run.duration >= 10 ** LOG_RECORDING.defaultFromDecades * run.dt ? fallback : undefined;
+  if (value === undefined) return !run.everyGiven && run.duration >= 10 ** LOG_RECORDING.defaultFromDecades * run.dt ? fallback : undefined;
   if (value === "linear") return undefined;
   if (value === "log") return fallback;
   if (typeof value === "string") r.fail(["run", "record"], `expected linear, log or { spacing: log, per-decade: N, from: T }, got "${value}"`);
