@@ -3,7 +3,7 @@ import { UsageError } from "../errors.js";
 import { FieldReader } from "../scenario/reader.js";
 import type { ScenarioSource } from "../scenario/source.js";
 import { gridPoint, gridSize, parseAxis, type Axis } from "./grid.js";
-import { drawSample, parseDistribution } from "./sample.js";
+import { parseDistribution, sampleStream } from "./sample.js";
 
 /** What a sweep runs: run k sets `columns[i]` to `valuesAt(k)[i]` (as --set texts). */
 export interface SweepPlan {
@@ -60,12 +60,13 @@ export function buildPlan(scenarioText: string, request: SweepRequest): SweepPla
     const seed = request.seed ?? 1;
     const count = request.samples;
     if (count > MAX_RUNS) throw new UsageError(`--samples ${count}: at most ${MAX_RUNS}`);
-    const sample = drawSample(distributions, count, seed, request.latinHypercube ?? false);
+    // read in chunks as the runs are handed out: a 100,000-run sample is never held whole
+    const sample = sampleStream(distributions, count, seed, request.latinHypercube ?? false);
     const text = (x: number, unit: string) => (unit ? `${x} ${unit}` : String(x));
     return {
       columns: distributions.map((d) => d.path),
       total: count,
-      valuesAt: (k) => sample[k]!.map((x, j) => text(x, distributions[j]!.unit)),
+      valuesAt: (k) => sample.row(k).map((x, j) => text(x, distributions[j]!.unit)),
       id: id({ distributions, seed, count, lhs: request.latinHypercube ?? false }),
       description: `${count} ${request.latinHypercube ? "Latin hypercube" : "random"} samples (seed ${seed})`,
     };

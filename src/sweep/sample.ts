@@ -45,35 +45,118 @@ export function parseDistribution(text: string): Distribution {
   return { path, kind: isLog ? "log-uniform" : "uniform", a: lo.value, b: hi.value, unit: lo.unit };
 }
 
+/** A seeded sample read row by row: rows are drawn in chunks when asked for, never all at once. */
+export interface SampleStream {
+  readonly count: number;
+  /** Row k (0 <= k < count): one value per distribution, in its unit. */
+  row(k: number): number[];
+}
+
+/** The ARC4 state of a seedrandom stream, compact (S, then i and j): a point to draw on from. */
+type Mark = Uint8Array;
+type Prng = () => number;
+type StatefulPrng = Prng & { state(): { i: number; j: number; S: number[] } };
+
+const streamOf = (seed: number) => seedrandom(`ionflux-sweep:${seed}`, { state: true }) as unknown as StatefulPrng;
+function mark(random: StatefulPrng): Mark {
+  const { i, j, S } = random.state();
+  const m = new Uint8Array(258);
+  m.set(S);
+  m[256] = i;
+  m[257] = j;
+  return m;
+}
+const resume = (m: Mark): Prng => seedrandom("", { state: { S: Array.from(m.subarray(0, 256)), i: m[256]!, j: m[257]! } }) as Prng;
+
+/** Rows per chunk: at least 4096, and at most about 1024 chunks (marks) per stream. */
+export const chunkRows = (count: number) => Math.max(4096, Math.ceil(count / 1024));
+
 /**
- * The whole sample, N rows × P parameters, drawn from one seedrandom stream seeded with `seed`
- * in a fixed order, so that every process (any --jobs, any shard) computes the same values.
- * Latin hypercube: each parameter's N strata are used once each, in a seeded random order.
+ * The sample of N rows × P parameters, drawn from one seedrandom stream seeded with `seed` in a
+ * fixed order, so that every process (any --jobs, any shard) computes the same values:
+ *   random: row i, parameter j is draw i·P + j;
+ *   Latin hypercube: for each parameter in turn, a Fisher-Yates shuffle of its N strata (N − 1
+ *   draws), then one draw per row for its place inside its stratum.
+ * One pass over the stream at set-up keeps only the stream's state at every chunk start (258 bytes
+ * each) and, for a Latin hypercube, each parameter's permutation (4 bytes a row); a chunk of rows
+ * is drawn again from its mark when asked for, and the last few chunks are kept.
  */
-export function drawSample(distributions: readonly Distribution[], count: number, seed: number, latinHypercube: boolean): number[][] {
-  const random = seedrandom(`ionflux-sweep:${seed}`);
+export function sampleStream(distributions: readonly Distribution[], count: number, seed: number, latinHypercube: boolean, rowsPerChunk = chunkRows(count)): SampleStream {
+  const random = streamOf(seed);
   const p = distributions.length;
-  const u: number[][] = Array.from({ length: count }, () => new Array<number>(p).fill(0));
+  const chunks = Math.ceil(count / rowsPerChunk);
+  // marks[j][c]: where the draws of chunk c start (random: one stream for all parameters, j = 0)
+  const marks: Mark[][] = [];
+  const orders: Int32Array[] = [];
   if (latinHypercube) {
     for (let j = 0; j < p; j++) {
-      const order = Array.from({ length: count }, (_, i) => i);
+      const order = new Int32Array(count);
+      for (let i = 0; i < count; i++) order[i] = i;
       for (let i = count - 1; i > 0; i--) {
         const k = Math.floor(random() * (i + 1));
-        [order[i], order[k]] = [order[k]!, order[i]!];
+        const t = order[i]!;
+        order[i] = order[k]!;
+        order[k] = t;
       }
-      for (let i = 0; i < count; i++) u[i]![j] = (order[i]! + random()) / count;
+      orders.push(order);
+      const m: Mark[] = [];
+      for (let i = 0; i < count; i++) {
+        if (i % rowsPerChunk === 0) m.push(mark(random));
+        random();
+      }
+      marks.push(m);
     }
   } else {
-    for (let i = 0; i < count; i++) for (let j = 0; j < p; j++) u[i]![j] = random();
+    const m: Mark[] = [];
+    for (let i = 0; i < count; i++) {
+      if (i % rowsPerChunk === 0) m.push(mark(random));
+      for (let j = 0; j < p; j++) random();
+    }
+    marks.push(m);
   }
-  return u.map((row) =>
-    row.map((q, j) => {
-      const d = distributions[j]!;
-      if (d.kind === "uniform") return d.a + q * (d.b - d.a);
-      if (d.kind === "log-uniform") return Math.exp(Math.log(d.a) + q * (Math.log(d.b) - Math.log(d.a)));
-      return d.a + d.b * inverseNormal(q);
-    }),
-  );
+  const kept = new Map<number, Float64Array>();
+  const chunk = (c: number): Float64Array => {
+    const have = kept.get(c);
+    if (have) return have;
+    const first = c * rowsPerChunk;
+    const rows = Math.min(rowsPerChunk, count - first);
+    const u = new Float64Array(rows * p);
+    if (latinHypercube) {
+      for (let j = 0; j < p; j++) {
+        const r = resume(marks[j]![c]!);
+        const order = orders[j]!;
+        for (let i = 0; i < rows; i++) u[i * p + j] = (order[first + i]! + r()) / count;
+      }
+    } else {
+      const r = resume(marks[0]![c]!);
+      for (let i = 0; i < rows * p; i++) u[i] = r();
+    }
+    if (kept.size >= 4) kept.delete(kept.keys().next().value!);
+    kept.set(c, u);
+    return u;
+  };
+  if (chunks === 0) return { count, row: () => [] };
+  return {
+    count,
+    row(k: number): number[] {
+      if (!(Number.isInteger(k) && k >= 0 && k < count)) throw new RangeError(`sample row ${k} of ${count}`);
+      const u = chunk(Math.floor(k / rowsPerChunk));
+      const at = (k % rowsPerChunk) * p;
+      const out = new Array<number>(p);
+      for (let j = 0; j < p; j++) {
+        const d = distributions[j]!;
+        const q = u[at + j]!;
+        out[j] = d.kind === "uniform" ? d.a + q * (d.b - d.a) : d.kind === "log-uniform" ? Math.exp(Math.log(d.a) + q * (Math.log(d.b) - Math.log(d.a))) : d.a + d.b * inverseNormal(q);
+      }
+      return out;
+    },
+  };
+}
+
+/** The whole sample as N rows (for small samples and tests: a sweep reads rows from sampleStream). */
+export function drawSample(distributions: readonly Distribution[], count: number, seed: number, latinHypercube: boolean): number[][] {
+  const stream = sampleStream(distributions, count, seed, latinHypercube);
+  return Array.from({ length: count }, (_, k) => stream.row(k));
 }
 
 /**
