@@ -5,7 +5,8 @@
 // - dist/ionflux-run.cjs: everything a plain run needs, as one CommonJS script that
 //   src/cli/codeCache.ts loads through V8's code cache (dist/ionflux-run.cjs.*.cache, made here
 //   by one run of W1, for the Node that builds);
-// - dist/sweep-worker.mjs: a sweep worker's start-up is paid once per thread per sweep.
+// - dist/sweep-worker.mjs: a sweep worker's start-up is paid once per thread per sweep: it loads
+//   dist/sweep-worker.cjs through the code cache too (made here by a small sweep).
 // The chunks sit beside the entries (src/sweep/pool.ts finds the worker relative to its chunk).
 // mathjs stays outside: it is loaded only for unit spellings that the generated unit table does
 // not know (src/scenario/quantity.ts).
@@ -24,7 +25,7 @@ const common = {
   minify: process.env.IONFLUX_NO_MINIFY ? false : true,
   logLevel: "warning",
 };
-if (existsSync("dist")) for (const f of readdirSync("dist", { withFileTypes: true })) if (f.isFile() && /^chunk-|^ionflux-run\.cjs/.test(f.name)) rmSync(`dist/${f.name}`);
+if (existsSync("dist")) for (const f of readdirSync("dist", { withFileTypes: true })) if (f.isFile() && /^chunk-|^ionflux-run\.cjs|^sweep-worker\.cjs/.test(f.name)) rmSync(`dist/${f.name}`);
 await build({
   ...common,
   entryPoints: { ionflux: "src/cli/bin.ts", "sweep-worker": "src/sweep/worker.ts" },
@@ -36,10 +37,15 @@ await build({
   // some dependencies ship CommonJS that calls require(): give the ESM bundle one
   banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
 });
-const run = await build({ ...common, entryPoints: ["src/cli/runOnly.ts"], format: "cjs", write: false, define: { "import.meta.url": "__ionfluxUrl" } });
-const code = run.outputFiles[0].text;
-// the build id keys the code cache: V8 itself checks only the source's length
-writeFileSync("dist/ionflux-run.cjs", `// build ${createHash("sha256").update(code).digest("hex").slice(0, 16)}\n${code}`);
+for (const [entry, outfile] of [["src/cli/runOnly.ts", "dist/ionflux-run.cjs"], ["src/sweep/workerMain.ts", "dist/sweep-worker.cjs"]]) {
+  const cjs = await build({ ...common, entryPoints: [entry], format: "cjs", write: false, define: { "import.meta.url": "__ionfluxUrl" } });
+  const code = cjs.outputFiles[0].text;
+  // the build id keys the code cache: V8 itself checks only the source's length
+  writeFileSync(outfile, `// build ${createHash("sha256").update(code).digest("hex").slice(0, 16)}\n${code}`);
+}
+// one run and one small sweep (one worker) write the code caches of this Node into dist/
 const out = mkdtempSync(join(tmpdir(), "ionflux-bundle-"));
-execFileSync(process.execPath, ["bin/ionflux.js", "run", "sims/bench/w1-run-down.yaml", "--out", out], { env: { ...process.env, IONFLUX_CODE_CACHE_DIR: "dist" }, stdio: "ignore" });
+const env = { ...process.env, IONFLUX_CODE_CACHE_DIR: "dist" };
+execFileSync(process.execPath, ["bin/ionflux.js", "run", "sims/bench/w1-run-down.yaml", "--out", out], { env, stdio: "ignore" });
+execFileSync(process.execPath, ["bin/ionflux.js", "sweep", "sims/bench/w1-run-down.yaml", "--vary", "pumps.pump.max-current=0.1 uA/cm^2:2 uA/cm^2:50", "--jobs", "2", "--progress", "never", "--out", out], { env, stdio: "ignore" });
 rmSync(out, { recursive: true, force: true });

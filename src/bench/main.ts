@@ -16,9 +16,9 @@ import { MembraneModel } from "../model/membraneModel.js";
 import { loadScenarioFile } from "../scenario/load.js";
 import { parseOverride } from "../scenario/overrides.js";
 import { simulate } from "../simulation/simulate.js";
-import { runSweepPoints, type SweepPoint } from "../sweep/pool.js";
+import { SweepPool, type SweepPoint } from "../sweep/pool.js";
 import type { SweepRunResult } from "../sweep/runOne.js";
-import { NULL_RECORDER, SweepRunner } from "../sweep/runOne.js";
+import { NULL_RECORDER } from "../sweep/runOne.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { appendHistory, type Check, commitOf, formatTable, targetText, verdict } from "./report.js";
 
@@ -135,32 +135,42 @@ function w2Points(): SweepPoint[] {
   return points;
 }
 
-async function w2(jobs: number) {
+/**
+ * W2 on `jobs` threads, in-process. Warm, as the 1-thread figure is: the runs go through one
+ * SweepPool whose threads have done the sweep once before the timed repetitions (its workers are
+ * started and JIT-warm, like this thread's runner). `cold` also times a fresh pool per repetition
+ * (worker start-up and warm-up included, as one `ionflux sweep` pays them).
+ */
+async function w2(jobs: number, cold = false) {
   const text = readFileSync(W1_FILE, "utf8");
   const points = w2Points();
-  if (jobs === 1) new SweepRunner(text, W1_FILE).run(0, points[0]!.sets);
-  const times: number[] = [];
-  let checksum = NaN;
-  let steps = 0;
-  let failed = 0;
-  for (let rep = 0; rep < reps.w2; rep++) {
-    const t0 = performance.now();
-    let results: SweepRunResult[];
-    if (jobs === 1) {
-      const runner = new SweepRunner(text, W1_FILE);
-      results = points.map((p) => runner.run(p.index, p.sets));
-    } else {
-      const collected: SweepRunResult[] = [];
-      await runSweepPoints({ text, file: W1_FILE, indices: points.map((p) => p.index), setsOf: (k) => [...points[k]!.sets], jobs, batchSize: 50, onResults: (r) => collected.push(...r), stopRequested: () => false });
-      results = collected;
+  const pool = new SweepPool({ text, file: W1_FILE, jobs });
+  const sweep = async (p: SweepPool) => {
+    const collected: SweepRunResult[] = [];
+    await p.run({ indices: points.map((q) => q.index), setsOf: (k) => [...points[k]!.sets], batchSize: 50, onResults: (r) => collected.push(...r), stopRequested: () => false });
+    return collected;
+  };
+  try {
+    if (!cold) await sweep(pool);
+    const times: number[] = [];
+    let checksum = NaN;
+    let steps = 0;
+    let failed = 0;
+    for (let rep = 0; rep < reps.w2; rep++) {
+      const p = cold ? new SweepPool({ text, file: W1_FILE, jobs }) : pool;
+      const t0 = performance.now();
+      const results = await sweep(p);
+      times.push(performance.now() - t0);
+      if (cold) await p.close();
+      checksum = results.reduce((s, r) => s + (r.V_final_mV ?? NaN) / 1e3, 0);
+      steps = results.reduce((s, r) => s + (r.steps ?? 0), 0);
+      failed = results.filter((r) => r.error).length;
     }
-    times.push(performance.now() - t0);
-    checksum = results.reduce((s, r) => s + (r.V_final_mV ?? NaN) / 1e3, 0);
-    steps = results.reduce((s, r) => s + (r.steps ?? 0), 0);
-    failed = results.filter((r) => r.error).length;
+    const med = median(times);
+    return { jobs, cold, median_s: med / 1e3, runs_per_s: 1000 / (med / 1e3), spread: Math.max(...times) / Math.min(...times), checksum_V: checksum, checksum_error_V: checksum - REF.W2.checksum_V, total_steps: steps, failed };
+  } finally {
+    await pool.close();
   }
-  const med = median(times);
-  return { jobs, median_s: med / 1e3, runs_per_s: 1000 / (med / 1e3), checksum_V: checksum, checksum_error_V: checksum - REF.W2.checksum_V, total_steps: steps, failed };
 }
 
 /** An `ionflux sweep` as its own process: wall time, its printed runs/s, peak RSS, and the table. */
@@ -260,11 +270,13 @@ async function main() {
   }
   let w2one: Awaited<ReturnType<typeof w2>> | null = null;
   let w2two: Awaited<ReturnType<typeof w2>> | null = null;
+  let w2cold: Awaited<ReturnType<typeof w2>> | null = null;
   let curve: Awaited<ReturnType<typeof w2>>[] = [];
   if (wants("W2") || wants("W4")) {
     log("bench: W2 on 1 and 2 threads...");
     w2one = await w2(1);
     w2two = await w2(2);
+    w2cold = await w2(2, true);
     if (process.argv.includes("--curve")) {
       log("bench: W2 contention curve (--jobs beyond the cores)...");
       curve = [];
@@ -297,6 +309,7 @@ async function main() {
       `checksum err ${fmt(w2two.checksum_error_V, 2)} V, ${w2two.failed} failed`);
     add("W2 sweep, 1 thread", `${fmt(w2one.runs_per_s, 4)} runs/s`, cW2one ? `CVODE ${fmt(cW2one.runs_per_s, 4)} runs/s` : "n/a", null, `vs CVODE 1 thread: ${fmt(ratioOf(w2one.runs_per_s, cW2one?.runs_per_s))}x`);
     add("W2 2 vs 1 thread", `${fmt(w2two.runs_per_s, 4)} / ${fmt(w2one.runs_per_s, 4)}`, cW2two && cW2one ? `CVODE ${fmt(ratioOf(cW2two.runs_per_s, cW2one.runs_per_s))}x` : "n/a", { name: "W2 2 threads vs ionflux 1 thread", ratio: ratioOf(w2two.runs_per_s, w2one.runs_per_s), sense: ">=", limit: 1.8 }, "same-run scaling");
+    if (w2cold) add("W2 2 threads, cold pool", `${fmt(w2cold.runs_per_s, 4)} runs/s`, "", null, `a fresh pool per sweep (worker start-up and JIT warm-up included): ${fmt(ratioOf(w2cold.runs_per_s, w2one.runs_per_s))}x the warm 1 thread`);
     for (const c of curve) add(`W2 --jobs ${c.jobs}`, `${fmt(c.runs_per_s, 4)} runs/s`, "", null, `vs 1 thread ${fmt(ratioOf(c.runs_per_s, w2one.runs_per_s))}x`);
   }
   if (w3r) {
@@ -330,7 +343,7 @@ async function main() {
     checks: checks.map((c) => ({ workload: c.row, name: c.name, ratio: c.ratio, target: targetText(c), verdict: verdict(c) })),
     W1: w1 ? { ionflux: w1, cvode: cW1, ratio: ratioOf(w1.median_ms, cW1 ? cW1.median_s! * 1e3 : null) } : null,
     W1_process: procs,
-    W2: w2one && w2two ? { ionflux_2_threads: w2two, ionflux_1_thread: w2one, cvode_2_threads: cW2two, cvode_1_thread: cW2one, ratio_2_threads: ratioOf(w2two.runs_per_s, cW2two?.runs_per_s), scaling_2_vs_1: ratioOf(w2two.runs_per_s, w2one.runs_per_s), contention_curve: curve } : null,
+    W2: w2one && w2two ? { ionflux_2_threads: w2two, ionflux_1_thread: w2one, ionflux_2_threads_cold_pool: w2cold, cvode_2_threads: cW2two, cvode_1_thread: cW2one, ratio_2_threads: ratioOf(w2two.runs_per_s, cW2two?.runs_per_s), scaling_2_vs_1: ratioOf(w2two.runs_per_s, w2one.runs_per_s), contention_curve: curve } : null,
     W3: w3r ? { ionflux: w3r, c_rk4: cW3, ratio: ratioOf(w3r.steps_per_s, cW3?.steps_per_s) } : null,
     W4: w4r,
   };

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
+import { threadId } from "node:worker_threads";
 
 /**
  * Loads a CommonJS bundle (dist/ionflux-run.cjs) through V8's code cache: the bytecode of every
@@ -55,7 +56,7 @@ export function loadWithCodeCache<T>(file: string): CachedBundle<T> {
         if (!dir) return;
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (!trusted(dir)) return;
-        const temp = join(dir, `.${name}.${process.pid}`);
+        const temp = join(dir, `.${name}.${process.pid}-${threadId}`);
         const fd = openSync(temp, "w", 0o644);
         writeSync(fd, script.createCachedData());
         closeSync(fd);

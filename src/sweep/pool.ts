@@ -8,73 +8,136 @@ export interface SweepPoint {
   readonly sets: readonly string[];
 }
 
-export interface PoolJob {
+/** What a pool needs to know for its whole life: the scenario and how many threads. */
+export interface PoolOptions {
   readonly text: string;
   readonly file: string;
+  readonly jobs: number;
+  /** Where to keep each run's trajectory CSV (--trajectories), or undefined. */
+  readonly trajectoryDir?: string;
+}
+
+/** One sweep through a pool. */
+export interface PoolSweep {
   /** The run indices to do, in the order to hand them out. */
   readonly indices: readonly number[];
   /** The --set overrides of run k (built when its batch is sent, never all at once). */
   readonly setsOf: (k: number) => string[];
-  readonly jobs: number;
   readonly batchSize?: number;
-  /** Where to keep each run's trajectory CSV (--trajectories), or undefined. */
-  readonly trajectoryDir?: string;
   readonly onResults: (results: readonly SweepRunResult[]) => void;
   /** Checked before each batch is handed out: true stops handing out (Ctrl-C). */
   readonly stopRequested: () => boolean;
 }
 
+export type PoolJob = PoolOptions & PoolSweep;
+
 /**
- * Runs sweep points on `jobs` worker threads (or in this thread for jobs = 1), in batches (one
- * message per `batchSize` runs, so that messaging costs little against the runs). Results are
- * reported per batch as they come; in-flight batches finish before this resolves.
+ * A young generation of a few MB per worker: a sweep's garbage is short-lived (one run's scenario,
+ * model and solver state), so small scavenges keep up with it, and a long sweep's memory stays
+ * where a short one's is instead of each isolate growing its nursery to V8's default 32 MB.
  */
-export async function runSweepPoints(job: PoolJob): Promise<void> {
-  const batchSize = job.batchSize ?? 25;
-  let next = 0;
-  const nextBatch = (): SweepPoint[] | null => {
-    if (next >= job.indices.length || job.stopRequested()) return null;
-    const batch = job.indices.slice(next, next + batchSize).map((k) => ({ index: k, sets: job.setsOf(k) }));
-    next += batch.length;
-    return batch;
-  };
-  // this thread is one of the jobs: a sweep of N jobs starts N − 1 workers, whose start-up
-  // (a fresh V8 isolate that loads and JIT-compiles everything anew) is the main cost of short sweeps
-  const local = async () => {
-    const runner = new SweepRunner(job.text, job.file);
-    for (let batch = nextBatch(); batch; batch = nextBatch()) {
-      job.onResults(batch.map((p) => runner.run(p.index, p.sets, job.trajectoryDir)));
-      await new Promise((resolve) => setImmediate(resolve)); // let worker messages and a Ctrl-C in
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.IONFLUX_WORKER_YOUNG_MB ?? 8) };
+
+/**
+ * Sweep runs on `jobs` threads: this thread is one of them (so a sweep of N jobs starts N − 1
+ * workers, whose start-up — a fresh V8 isolate that loads and JIT-compiles everything anew — is
+ * the main cost of short sweeps), the others are worker threads started once and kept for every
+ * sweep run through the pool. Runs go out in batches (one message per `batchSize` runs, so that
+ * messaging costs little against the runs); results are reported per batch as they come.
+ */
+export class SweepPool {
+  private readonly workers: Worker[] = [];
+  private local: SweepRunner | null = null;
+  private readonly handlers = new Map<Worker, { message: (r: SweepRunResult[]) => void; error: (e: Error) => void }>();
+
+  constructor(readonly options: PoolOptions) {}
+
+  /** Starts the workers now (else the first sweep starts as many as it can use). */
+  start(count = this.options.jobs - 1): void {
+    const url = workerScript();
+    while (this.workers.length < count) {
+      // options built explicitly, without a prototype: nothing inherited (a polluted execArgv, env, eval) reaches a worker
+      const options = Object.assign(Object.create(null) as WorkerOptions, {
+        workerData: { text: this.options.text, file: this.options.file, baseSets: [], trajectoryDir: this.options.trajectoryDir },
+        execArgv: [] as string[],
+        resourceLimits: { ...WORKER_LIMITS },
+      });
+      const w = new Worker(url, options);
+      w.on("message", (r: SweepRunResult[]) => this.handlers.get(w)?.message(r));
+      w.on("error", (e: Error) => this.handlers.get(w)?.error(e));
+      // a worker that ends on its own (out of memory, killed) fails the sweep that was using it
+      w.on("exit", (code) => {
+        const i = this.workers.indexOf(w);
+        if (i >= 0) this.workers.splice(i, 1);
+        this.handlers.get(w)?.error(new Error(`a sweep worker stopped (exit status ${code})`));
+      });
+      this.workers.push(w);
     }
-  };
-  const workerCount = Math.max(0, Math.min(job.jobs, Math.ceil(job.indices.length / batchSize)) - 1);
-  if (workerCount === 0) return local();
-  const workerUrl = workerScript();
-  // options built explicitly, without a prototype: nothing inherited (a polluted execArgv, env, eval) reaches a worker
-  const workerOptions = () => Object.assign(Object.create(null) as WorkerOptions, { workerData: { text: job.text, file: job.file, baseSets: [], trajectoryDir: job.trajectoryDir }, execArgv: [] as string[] });
-  const workers = Array.from({ length: workerCount }, () => new Worker(workerUrl, workerOptions()));
-  try {
-    await Promise.all([
-      local(),
-      ...workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const feed = () => {
-              const batch = nextBatch();
-              if (!batch) return resolve();
-              w.postMessage(batch);
-            };
-            w.on("message", (results: SweepRunResult[]) => {
-              job.onResults(results);
+  }
+
+  /** Runs a sweep; resolves when every batch handed out has come back (in-flight ones finish after a stop). */
+  async run(job: PoolSweep): Promise<void> {
+    const batchSize = job.batchSize ?? 25;
+    let next = 0;
+    const nextBatch = (): SweepPoint[] | null => {
+      if (next >= job.indices.length || job.stopRequested()) return null;
+      const end = Math.min(job.indices.length, next + batchSize);
+      const batch: SweepPoint[] = [];
+      for (; next < end; next++) batch.push({ index: job.indices[next]!, sets: job.setsOf(job.indices[next]!) });
+      return batch;
+    };
+    const here = async () => {
+      this.local ??= new SweepRunner(this.options.text, this.options.file);
+      const runner = this.local;
+      for (let batch = nextBatch(); batch; batch = nextBatch()) {
+        job.onResults(batch.map((p) => runner.run(p.index, p.sets, this.options.trajectoryDir)));
+        await new Promise((resolve) => setImmediate(resolve)); // let worker messages and a Ctrl-C in
+      }
+    };
+    const wanted = Math.max(0, Math.min(this.options.jobs, Math.ceil(job.indices.length / batchSize)) - 1);
+    this.start(wanted);
+    const workers = this.workers.slice(0, wanted);
+    try {
+      await Promise.all([
+        here(),
+        ...workers.map(
+          (w) =>
+            new Promise<void>((resolve, reject) => {
+              const feed = () => {
+                const batch = nextBatch();
+                if (!batch) return resolve();
+                w.postMessage(batch);
+              };
+              this.handlers.set(w, {
+                message: (results) => {
+                  job.onResults(results);
+                  feed();
+                },
+                error: reject,
+              });
               feed();
-            });
-            w.on("error", reject);
-            feed();
-          }),
-      ),
-    ]);
+            }),
+        ),
+      ]);
+    } finally {
+      for (const w of workers) this.handlers.delete(w);
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = this.workers.splice(0);
+    for (const w of all) this.handlers.delete(w);
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+}
+
+/** One sweep on a pool of its own (the CLI's sweep): the workers end with it. */
+export async function runSweepPoints(job: PoolJob): Promise<void> {
+  const pool = new SweepPool(job);
+  try {
+    await pool.run(job);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
 }
 

@@ -1,9 +1,15 @@
-import { parentPort, workerData } from "node:worker_threads";
-import { SweepRunner } from "./runOne.js";
+// A sweep worker's entry (dist/sweep-worker.mjs). Built, it loads its code (dist/sweep-worker.cjs)
+// through V8's code cache, as a plain `ionflux run` does: every worker of every sweep is a fresh
+// isolate that would otherwise parse and compile it all again.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadWithCodeCache } from "../cli/codeCache.js";
+import type { serveSweep as Serve } from "./workerMain.js";
 
-/** A sweep worker: parses the scenario once, then answers batches of runs. */
-const { text, file, baseSets, trajectoryDir } = workerData as { text: string; file: string; baseSets: string[]; trajectoryDir?: string };
-const runner = new SweepRunner(text, file, baseSets);
-parentPort!.on("message", (batch: { index: number; sets: string[] }[]) => {
-  parentPort!.postMessage(batch.map((p) => runner.run(p.index, p.sets, trajectoryDir)));
-});
+const bundle = fileURLToPath(new URL("./sweep-worker.cjs", import.meta.url));
+if (existsSync(bundle)) {
+  const cached = loadWithCodeCache<{ serveSweep: typeof Serve }>(bundle);
+  cached.exports.serveSweep(() => cached.save());
+} else {
+  (await import("./workerMain.js")).serveSweep(() => {});
+}
