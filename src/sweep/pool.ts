@@ -33,16 +33,18 @@ export type PoolJob = PoolOptions & PoolSweep;
 
 /**
  * A young generation of a few MB per worker: a sweep's garbage is short-lived (one run's scenario,
- * model and solver state), so small scavenges keep up with it, and a long sweep's memory stays
- * where a short one's is instead of each isolate growing its nursery to V8's default 32 MB.
+ * model and solver state: about 120 kB a run of W1), so small scavenges keep up with it, and a
+ * long sweep's memory stays where a short one's is instead of each isolate growing its nursery to
+ * V8's default 48 MB. Measured on W1 runs: 2, 4, 8 and 32 MB cost the same CPU time per run.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: Number(process.env.IONFLUX_WORKER_YOUNG_MB ?? 8) };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
+
 
 /**
  * Sweep runs on `jobs` threads: this thread is one of them (so a sweep of N jobs starts N − 1
  * workers, whose start-up — a fresh V8 isolate that loads and JIT-compiles everything anew — is
- * the main cost of short sweeps), the others are worker threads started once and kept for every
- * sweep run through the pool. Runs go out in batches (one message per `batchSize` runs, so that
+ * the main cost of short sweeps; all N on workers measured more memory, not less: a third isolate),
+ * the others are worker threads, started once and kept for every sweep run through the pool. Runs go out in batches (one message per `batchSize` runs, so that
  * messaging costs little against the runs); results are reported per batch as they come.
  */
 export class SweepPool {
