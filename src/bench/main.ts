@@ -153,21 +153,27 @@ async function w2(jobs: number, cold = false) {
   try {
     if (!cold) await sweep(pool);
     const times: number[] = [];
+    const cpu: number[] = [];
     let checksum = NaN;
     let steps = 0;
     let failed = 0;
     for (let rep = 0; rep < reps.w2; rep++) {
       const p = cold ? new SweepPool({ text, file: W1_FILE, jobs }) : pool;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const results = await sweep(p);
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / results.length); // µs of CPU (all threads) per run
       if (cold) await p.close();
       checksum = results.reduce((s, r) => s + (r.V_final_mV ?? NaN) / 1e3, 0);
       steps = results.reduce((s, r) => s + (r.steps ?? 0), 0);
       failed = results.filter((r) => r.error).length;
     }
     const med = median(times);
-    return { jobs, cold, median_s: med / 1e3, runs_per_s: 1000 / (med / 1e3), spread: Math.max(...times) / Math.min(...times), checksum_V: checksum, checksum_error_V: checksum - REF.W2.checksum_V, total_steps: steps, failed };
+    // CPU time per run over all threads: what parallel runs cost beyond one thread's (GC and JIT
+    // threads, contention), read the same on a loaded machine, where wall time is shared
+    return { jobs, cold, median_s: med / 1e3, runs_per_s: 1000 / (med / 1e3), spread: Math.max(...times) / Math.min(...times), cpu_us_per_run: median(cpu), checksum_V: checksum, checksum_error_V: checksum - REF.W2.checksum_V, total_steps: steps, failed };
   } finally {
     await pool.close();
   }
@@ -308,9 +314,10 @@ async function main() {
     add("W2 sweep, 2 threads", `${fmt(w2two.runs_per_s, 4)} runs/s`, cW2two ? `CVODE ${fmt(cW2two.runs_per_s, 4)} runs/s` : "n/a", { name: "W2 2 threads vs CVODE 2 threads", ratio: ratioOf(w2two.runs_per_s, cW2two?.runs_per_s), sense: ">=", limit: 1.0 },
       `checksum err ${fmt(w2two.checksum_error_V, 2)} V, ${w2two.failed} failed`);
     add("W2 sweep, 1 thread", `${fmt(w2one.runs_per_s, 4)} runs/s`, cW2one ? `CVODE ${fmt(cW2one.runs_per_s, 4)} runs/s` : "n/a", null, `vs CVODE 1 thread: ${fmt(ratioOf(w2one.runs_per_s, cW2one?.runs_per_s))}x`);
-    add("W2 2 vs 1 thread", `${fmt(w2two.runs_per_s, 4)} / ${fmt(w2one.runs_per_s, 4)}`, cW2two && cW2one ? `CVODE ${fmt(ratioOf(cW2two.runs_per_s, cW2one.runs_per_s))}x` : "n/a", { name: "W2 2 threads vs ionflux 1 thread", ratio: ratioOf(w2two.runs_per_s, w2one.runs_per_s), sense: ">=", limit: 1.8 }, "same-run scaling");
+    add("W2 2 vs 1 thread", `${fmt(w2two.runs_per_s, 4)} / ${fmt(w2one.runs_per_s, 4)}`, cW2two && cW2one ? `CVODE ${fmt(ratioOf(cW2two.runs_per_s, cW2one.runs_per_s))}x` : "n/a", { name: "W2 2 threads vs ionflux 1 thread", ratio: ratioOf(w2two.runs_per_s, w2one.runs_per_s), sense: ">=", limit: 1.8 },
+      `CPU per run ${fmt(w2two.cpu_us_per_run)} us on 2 threads, ${fmt(w2one.cpu_us_per_run)} us on 1`);
     if (w2cold) add("W2 2 threads, cold pool", `${fmt(w2cold.runs_per_s, 4)} runs/s`, "", null, `a fresh pool per sweep (worker start-up and JIT warm-up included): ${fmt(ratioOf(w2cold.runs_per_s, w2one.runs_per_s))}x the warm 1 thread`);
-    for (const c of curve) add(`W2 --jobs ${c.jobs}`, `${fmt(c.runs_per_s, 4)} runs/s`, "", null, `vs 1 thread ${fmt(ratioOf(c.runs_per_s, w2one.runs_per_s))}x`);
+    for (const c of curve) add(`W2 --jobs ${c.jobs}`, `${fmt(c.runs_per_s, 4)} runs/s`, "", null, `vs 1 thread ${fmt(ratioOf(c.runs_per_s, w2one.runs_per_s))}x; CPU per run ${fmt(c.cpu_us_per_run)} us`);
   }
   if (w3r) {
     add("W3 RK4 fixed step", `${fmt(w3r.steps_per_s)} steps/s`, cW3 ? `C ${fmt(cW3.steps_per_s)} steps/s` : "n/a", { name: "W3 vs the C RK4 loop", ratio: ratioOf(w3r.steps_per_s, cW3?.steps_per_s), sense: ">=", limit: 0.6 }, `dV ${fmt(w3r.V_error_mV, 2)} mV`);

@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import vm from "node:vm";
-import { threadId } from "node:worker_threads";
 
 /**
  * Loads a CommonJS bundle (dist/ionflux-run.cjs) through V8's code cache: the bytecode of every
@@ -56,7 +55,8 @@ export function loadWithCodeCache<T>(file: string): CachedBundle<T> {
         if (!dir) return;
         mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (!trusted(dir)) return;
-        const temp = join(dir, `.${name}.${process.pid}-${threadId}`);
+        // unique per thread too (workers share the PID), without loading worker_threads for it
+        const temp = join(dir, `.${name}.${process.pid}-${Math.random().toString(36).slice(2)}`);
         const fd = openSync(temp, "w", 0o644);
         writeSync(fd, script.createCachedData());
         closeSync(fd);
