@@ -62,7 +62,7 @@ export class SweepPool {
       const options = Object.assign(Object.create(null) as WorkerOptions, {
         workerData: { text: this.options.text, file: this.options.file, baseSets: [], trajectoryDir: this.options.trajectoryDir },
         execArgv: [] as string[],
-        resourceLimits: { ...WORKER_LIMITS },
+        resourceLimits: Object.assign(Object.create(null) as NonNullable<WorkerOptions["resourceLimits"]>, WORKER_LIMITS),
       });
       const w = new Worker(url, options);
       w.on("message", (r: SweepRunResult[]) => this.handlers.get(w)?.message(r));
