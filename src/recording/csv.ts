@@ -1,6 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { AtomicFile } from "./atomicFile.js";
-import type { Column, Recorder } from "./types.js";
+import { RowRecorder } from "./trajectory.js";
+import type { Column } from "./types.js";
 
 /** Rows per csv-stringify batch: large enough to amortise the call, small enough to stream. */
 const BATCH_ROWS = 2048;
@@ -16,11 +17,13 @@ export function headerCell(c: Column): string {
  * a non-finite value (e.g. E_rev of a membrane with no open channel) is an empty cell.
  * Rows stream to a temporary file that becomes NAME.csv only on finish().
  */
-export class CsvFileRecorder implements Recorder {
+export class CsvFileRecorder extends RowRecorder {
   private file: AtomicFile | undefined;
   private batch: string[] = [];
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    super();
+  }
 
   start(columns: readonly Column[]): void {
     this.file = new AtomicFile(this.path);

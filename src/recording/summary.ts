@@ -1,12 +1,9 @@
 import { createHash } from "node:crypto";
-import type { MembraneModel } from "../model/membraneModel.js";
 import { CODATA_YEAR } from "../physics/constants.js";
 import type { Scenario } from "../scenario/types.js";
-import type { RunResult } from "../simulation/simulate.js";
+import type { RunReport } from "../simulation/types.js";
 import { IONFLUX_VERSION } from "../version.js";
-
-const MV = 1e3;
-const UA_PER_CM2 = 1e2;
+import { endInOutputUnits, MV_PER_V as MV, PL_PER_M3 as PL, UA_PER_CM2_PER_A_PER_M2 as UA_PER_CM2 } from "./units.js";
 
 /** Numbers that may be NaN/Infinity become null in JSON (JSON has no NaN). */
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -16,16 +13,22 @@ export interface SummaryContext {
   readonly overrides: readonly string[];
 }
 
-/** NAME.summary.json (scenario-format.md): the end state, how it was reached, and provenance. */
-export function buildSummary(scenario: Scenario, model: MembraneModel, result: RunResult, context: SummaryContext): Record<string, unknown> {
+/**
+ * NAME.summary.json (scenario-format.md): the end state, how it was reached, and provenance, from
+ * the run's plain report (no model needed). The older call buildSummary(scenario, model, result,
+ * context) still works (the model is not read).
+ */
+export function buildSummary(scenario: Scenario, result: RunReport, context: SummaryContext): Record<string, unknown>;
+export function buildSummary(scenario: Scenario, model: unknown, result: RunReport, context: SummaryContext): Record<string, unknown>;
+export function buildSummary(scenario: Scenario, ...args: [RunReport, SummaryContext] | [unknown, RunReport, SummaryContext]): Record<string, unknown> {
+  const [result, context] = (args.length === 3 ? args.slice(1) : args) as [RunReport, SummaryContext];
   const concentrations: Record<string, { in: number; out: number }> = {};
-  model.ionNames.forEach((name, k) => {
-    concentrations[name] = { in: model.concentrationIn(k, result.yEnd), out: model.concentrationOut(k, result.yEnd) };
-  });
   const nernst: Record<string, number | null> = {};
-  model.ionNames.forEach((name, k) => {
-    nernst[name] = num(model.nernst(k, result.yEnd) * MV);
-  });
+  for (const ion of result.ions) {
+    concentrations[ion.name] = { in: ion.inside, out: ion.outside };
+    nernst[ion.name] = num(ion.nernst * MV);
+  }
+  const end = endInOutputUnits(result);
   return {
     name: scenario.name,
     description: scenario.description,
@@ -34,16 +37,16 @@ export function buildSummary(scenario: Scenario, model: MembraneModel, result: R
     ...(result.failure ? { failure: result.failure } : {}),
     "t_converged [s]": result.tConverged,
     "t_end [s]": num(result.tEnd),
-    "V_final [mV]": result.yEnd[model.layout.V]! * MV,
-    "E_rev_final [mV]": num(result.reversalPotentialEnd * MV),
-    "I_net_final [uA/cm^2]": result.netCurrentEnd * UA_PER_CM2,
+    "V_final [mV]": end.V_final_mV,
+    "E_rev_final [mV]": num(end.E_rev_final_mV),
+    "I_net_final [uA/cm^2]": end.I_net_final_uA_cm2,
     "concentrations_final [mM]": concentrations,
     "E_final [mV]": nernst,
-    "volume_final [pL]": model.volumeInOf(result.yEnd) * 1e15,
-    ...(model.water
+    "volume_final [pL]": result.volumeInEnd * PL,
+    ...(result.water
       ? {
-          "volume_out_final [pL]": num(model.volumeOutOf(result.yEnd) * 1e15),
-          "osmolarity_final [mM]": model.osmolarities(result.yEnd),
+          "volume_out_final [pL]": num(result.water.volumeOut * PL),
+          "osmolarity_final [mM]": result.water.osmolarity,
         }
       : {}),
     "min_concentration [mM]": result.minConcentration,

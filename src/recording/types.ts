@@ -1,3 +1,5 @@
+import { RowRecorder } from "./trajectory.js";
+
 /** A column of the trajectory: its quantity and the unit its numbers are in. */
 export interface Column {
   readonly name: string;
@@ -13,7 +15,7 @@ export interface Recorder {
 }
 
 /** Keeps rows in memory (tests, sweeps). */
-export class MemoryRecorder implements Recorder {
+export class MemoryRecorder extends RowRecorder {
   columns: readonly Column[] = [];
   readonly rows: Float64Array[] = [];
   start(columns: readonly Column[]): void {

@@ -1,4 +1,5 @@
 import { IntegrationError } from "../errors.js";
+import { StepSizeController } from "./stepControl.js";
 import type { IntegrationStats, Method, OdeProblem, StepControl, Stepper, Vector } from "./types.js";
 
 /** Called after every accepted step; return true to stop the integration there. */
@@ -10,10 +11,6 @@ export interface IntegrationResult {
   stoppedByObserver: boolean;
   stats: IntegrationStats;
 }
-
-const SAFETY = 0.9;
-const MIN_FACTOR = 0.2;
-const MAX_FACTOR = 5;
 
 /**
  * THE driver loop (design.md, principle 3): splits [t0, t1] at the problem's breakpoints, lands
@@ -35,9 +32,8 @@ export function integrate(
   const edges = [...problem.breakpoints.filter((b) => b > problem.t0 && b < problem.t1), problem.t1]
     .sort((a, b) => a - b)
     .filter((b, i, all) => i === 0 || b !== all[i - 1]);
-  const exponent = method.adaptive ? 1 / (method.errorOrder + 1) : 0;
+  const steps = new StepSizeController(method, control);
   let t = problem.t0;
-  let h = Math.min(control.dt, control.hMax);
   const stats = stepper.stats;
   const isAdmissible = problem.isAdmissible;
 
@@ -47,13 +43,11 @@ export function integrate(
       stepper.reset();
       const segmentStart = t;
       let fixedIndex = 0;
-      let rejectedLast = false;
+      steps.beginSegment();
       while (t < segmentEnd) {
         let tNext: number;
         if (method.adaptive) {
-          tNext = t + Math.min(h, control.hMax);
-          // do not leave a sliver behind: stretch to the edge when within 1% of a step of it
-          if (tNext >= segmentEnd - 0.01 * h) tNext = segmentEnd;
+          tNext = steps.propose(t, segmentEnd);
         } else {
           // multiply, never accumulate, so that t stays on the dt grid without drift
           tNext = segmentStart + (fixedIndex + 1) * control.dt;
@@ -74,9 +68,8 @@ export function integrate(
           const errorNorm = err ?? 0;
           if (!admissible || !(errorNorm <= 1)) {
             stats.rejectedSteps++;
-            const factor = Number.isFinite(errorNorm) && admissible ? Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent) : 0.25;
-            h = hTry * Math.min(factor, 0.9);
-            rejectedLast = true;
+            steps.reject(hTry, errorNorm, admissible);
+            const h = steps.h;
             if (h < control.hMin) {
               const what = admissible ? `the error estimate stays above the tolerance (${errorNorm.toExponential(2)})` : (problem.explain?.(yNext) ?? "the state became non-finite or inadmissible");
               throw new IntegrationError(
@@ -86,13 +79,7 @@ export function integrate(
             }
             continue;
           }
-          let factor = errorNorm === 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, Math.max(MIN_FACTOR, SAFETY * errorNorm ** -exponent));
-          if (rejectedLast) factor = Math.min(factor, 1);
-          rejectedLast = false;
-          // a step cut short to land on an edge says nothing against the step we wanted
-          const hWanted = h;
-          h = hTry * factor;
-          if (hTry < hWanted && factor >= 1) h = Math.max(h, hWanted);
+          steps.accept(hTry, errorNorm);
         } else if (!admissible) {
           throw new IntegrationError(
             tNext,
@@ -104,11 +91,14 @@ export function integrate(
         fixedIndex++;
         const tPrevious = t;
         t = tNext;
-        for (let i = 0; i < y.length; i++) {
-          const add = increment[i]! - lost[i]!;
-          const sum = y[i]! + add;
-          lost[i] = sum - y[i]! - add;
-          y[i] = sum;
+        if (stepper.commit) stepper.commit(y);
+        else {
+          for (let i = 0; i < y.length; i++) {
+            const add = increment[i]! - lost[i]!;
+            const sum = y[i]! + add;
+            lost[i] = sum - y[i]! - add;
+            y[i] = sum;
+          }
         }
         if (stats.steps > control.maxSteps) {
           throw new IntegrationError(t, `more than ${control.maxSteps} steps (run.max-steps): raise it${method.stiff ? "" : ", use the stiff method bdf"} or loosen rtol/dt`);

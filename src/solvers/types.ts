@@ -26,6 +26,12 @@ export interface OdeProblem {
   isAdmissible?(y: Vector): boolean;
   /** Names what is wrong with a refused or non-finite state, for the error message ("K_in = -3e-6 mM"). */
   explain?(y: Vector): string;
+  /**
+   * A stochastic differential equation's noise: adds one step's random increment to yNext (the
+   * deterministic step from (t, y) over h), in place, and may project it onto the admissible set.
+   * Only methods for SDEs (stochastic/) call it.
+   */
+  noise?(t: number, y: Vector, h: number, yNext: Vector): void;
 }
 
 /** Options of the driver loop: one typed object, validated in one place (stepControl.ts). */
@@ -66,6 +72,11 @@ export interface Stepper {
   interpolate(theta: number, out: Vector): void;
   /** f(t, y) at the end of the last accepted step (computed anyway: it starts the next step). */
   readonly endDerivative: Vector;
+  /**
+   * Methods whose new state is not y + increment (a projection, as Euler–Maruyama clips) write the
+   * accepted state into y here; the driver's compensated sum is skipped for them.
+   */
+  commit?(y: Vector): void;
   readonly stats: IntegrationStats;
 }
 

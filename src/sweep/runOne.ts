@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { MembraneModel } from "../model/membraneModel.js";
 import { CsvFileRecorder } from "../recording/csv.js";
-import type { Recorder } from "../recording/types.js";
+import { NullRecorder } from "../recording/trajectory.js";
+import { endInOutputUnits } from "../recording/units.js";
 import { parseScenarioSource } from "../scenario/source.js";
 import { applyOverrides, parseOverride } from "../scenario/overrides.js";
 import type { Scenario } from "../scenario/types.js";
@@ -9,7 +10,7 @@ import { validateScenario } from "../scenario/validate.js";
 import { simulate } from "../simulation/simulate.js";
 
 /** A recorder that keeps nothing: sweeps want only the end state. */
-export const NULL_RECORDER: Recorder = { start() {}, row() {}, finish() {}, abort() {} };
+export const NULL_RECORDER = new NullRecorder();
 
 /** The end state of one run of a sweep, in the units of the summary. */
 export interface SweepRunResult {
@@ -63,9 +64,7 @@ export class SweepRunner {
         index,
         converged: r.converged,
         tConverged_s: r.tConverged,
-        V_final_mV: r.yEnd[0]! * 1e3,
-        E_rev_final_mV: r.reversalPotentialEnd * 1e3,
-        I_net_final_uA_cm2: r.netCurrentEnd * 1e2,
+        ...endInOutputUnits(r),
         steps: r.stats.steps,
         rhsEvaluations: r.stats.rhsEvaluations,
       };

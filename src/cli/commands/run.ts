@@ -3,6 +3,8 @@ import { UsageError } from "../../errors.js";
 import { MembraneModel } from "../../model/membraneModel.js";
 import { prepareOutDir, removeStaleTemporaries, writeFileAtomic } from "../../recording/atomicFile.js";
 import { CsvFileRecorder } from "../../recording/csv.js";
+import { rowSink } from "../../recording/trajectory.js";
+import { endInOutputUnits } from "../../recording/units.js";
 import { buildSummary } from "../../recording/summary.js";
 import { loadScenarioFile } from "../../scenario/load.js";
 import { parseOverride } from "../../scenario/overrides.js";
@@ -41,8 +43,8 @@ export function runCommand(opts: RunOptions, print: (line: string) => void, warn
   for (const { scenario, text } of loaded) {
     const model = new MembraneModel(scenario);
     const csvPath = join(opts.out, `${scenario.name}.csv`);
-    const result = simulate(model, scenario.run, withRunProgress(new CsvFileRecorder(csvPath), scenario.name, scenario.run.duration));
-    const summary = buildSummary(scenario, model, result, { scenarioText: text, overrides: opts.set });
+    const result = simulate(model, scenario.run, rowSink(withRunProgress(new CsvFileRecorder(csvPath), scenario.name, scenario.run.duration)));
+    const summary = buildSummary(scenario, result, { scenarioText: text, overrides: opts.set });
     const summaryPath = join(opts.out, `${scenario.name}.summary.json`);
     writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
     const conv = result.converged
@@ -55,7 +57,7 @@ export function runCommand(opts: RunOptions, print: (line: string) => void, warn
       continue;
     }
     print(
-      `${scenario.name}: V = ${fmt(result.yEnd[0]! * 1e3, 7)} mV, E_rev = ${fmt(result.reversalPotentialEnd * 1e3, 7)} mV at t = ${fmtTime(result.tEnd)} ` +
+      `${scenario.name}: V = ${fmt(endInOutputUnits(result).V_final_mV, 7)} mV, E_rev = ${fmt(endInOutputUnits(result).E_rev_final_mV, 7)} mV at t = ${fmtTime(result.tEnd)} ` +
         `(${result.stopReason}); ${conv}; ${result.stats.steps} steps, ${fmt(result.wallTime_ms, 3)} ms -> ${csvPath}`,
     );
   }

@@ -1,0 +1,105 @@
+import type { MembraneModel } from "../model/membraneModel.js";
+import { findRootBracketed } from "../numerics/roots.js";
+import type { RunSettings } from "../scenario/types.js";
+import type { Stepper } from "../solvers/types.js";
+import type { DenseState } from "./sampling.js";
+import type { Fluctuations } from "./types.js";
+
+/** Threshold (A/m²) used to judge `converged` when the scenario gives no stop rule: 1e-4 uA/cm². */
+export const DEFAULT_CONVERGENCE_CURRENT = 1e-6;
+
+/**
+ * run.stop for deterministic runs: |I_net| below the threshold and held there for `hold`. I_net =
+ * −C_m·dV/dt, and f at the step's end is already known, so no extra current evaluation; the time
+ * it crossed the threshold is found on the dense output (bracketed root). Without a stop rule it
+ * still tells when the run converged.
+ */
+export class NetCurrentRule {
+  /** Since when |I_net| has stayed below the threshold, or null. */
+  belowSince: number | null;
+  private readonly threshold: number;
+  private readonly hold: number;
+  private readonly state: Float64Array;
+  private readonly perIon: Float64Array;
+
+  constructor(
+    private readonly model: MembraneModel,
+    private readonly run: RunSettings,
+    private readonly dense: DenseState,
+  ) {
+    this.threshold = run.stop?.netCurrentBelow ?? DEFAULT_CONVERGENCE_CURRENT;
+    this.hold = run.stop?.hold ?? 0;
+    this.state = new Float64Array(model.size);
+    this.perIon = new Float64Array(model.ionCount);
+    this.belowSince = Math.abs(model.netCurrent(model.y0, this.perIon)) < this.threshold ? 0 : null;
+  }
+
+  private netAt(stepper: Stepper, theta: number, h: number): number {
+    this.dense.at(stepper, theta, h, this.state);
+    return Math.abs(this.model.netCurrent(this.state, this.perIon)) - this.threshold;
+  }
+
+  /** After the accepted step [tPrev, t]: true to stop here. */
+  step(tPrev: number, t: number, stepper: Stepper): boolean {
+    const below = Math.abs(this.model.capacitance * stepper.endDerivative[this.model.layout.V]!) < this.threshold;
+    if (!below) this.belowSince = null;
+    else if (this.belowSince === null) {
+      const h = t - tPrev;
+      const theta = this.netAt(stepper, 0, h) > 0 ? findRootBracketed((th) => this.netAt(stepper, th, h), 0, 1, 1e-9) : 0;
+      this.belowSince = Number.isFinite(theta) ? tPrev + theta * (t - tPrev) : t;
+    }
+    return this.run.stop !== undefined && this.belowSince !== null && t - this.belowSince >= this.hold;
+  }
+}
+
+/**
+ * run.stop for stochastic runs: the net current averaged over the recorded rows of the last
+ * `window` seconds below the threshold; V and I_net of every row are kept for the window statistics.
+ */
+export class WindowRule {
+  met = false;
+  readonly window: number;
+  private readonly threshold: number;
+  private readonly t: number[] = [];
+  private readonly V: number[] = [];
+  private readonly I: number[] = [];
+  private readonly perIon: Float64Array;
+
+  constructor(
+    private readonly model: MembraneModel,
+    private readonly run: RunSettings,
+  ) {
+    this.threshold = run.stop?.netCurrentBelow ?? DEFAULT_CONVERGENCE_CURRENT;
+    this.window = run.stop?.window ?? 0.1 * run.duration;
+    this.perIon = new Float64Array(model.ionCount);
+  }
+
+  /** A recorded row at time tr with state y. */
+  note(tr: number, y: Float64Array): void {
+    this.t.push(tr);
+    this.V.push(this.model.voltageOf(tr, y));
+    this.I.push(this.model.netCurrent(y, this.perIon));
+    if (this.run.stop && tr >= this.window) {
+      let sum = 0;
+      let count = 0;
+      for (let i = this.t.length - 1; i >= 0 && this.t[i]! >= tr - this.window; i--) {
+        sum += this.I[i]!;
+        count++;
+      }
+      if (Math.abs(sum / count) < this.threshold) this.met = true;
+    }
+  }
+
+  /** Mean and standard deviation of V (V) and I_net (A/m²) over the recorded rows of the final window. */
+  statistics(tEnd: number): Fluctuations {
+    const pick = (xs: number[]) => xs.filter((_, i) => this.t[i]! >= tEnd - this.window);
+    const stats = (xs: number[]) => {
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, xs.length - 1));
+      return { mean, sd };
+    };
+    const v = stats(pick(this.V));
+    const i = stats(pick(this.I));
+    return { window: this.window, rows: pick(this.V).length, V_mean: v.mean, V_sd: v.sd, I_net_mean: i.mean, I_net_sd: i.sd };
+  }
+}
