@@ -1,7 +1,7 @@
 import { DEFAULT_METHOD, METHOD_NAMES, findMethod } from "../solvers/registry.js";
 import { KINDS } from "./quantity.js";
 import { FieldReader } from "./reader.js";
-import { recordedRowsBound } from "../simulation/recordTimes.js";
+import { recordedRowsBound } from "./recordBound.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
 import { ExpressionError } from "./expression.js";
 import { compileGateFormula } from "./gateFormula.js";
