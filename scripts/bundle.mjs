@@ -3,7 +3,7 @@
 // - dist/ionflux.mjs (src/cli/bin.ts) with code splitting: the full CLI (yargs, every command) is
 //   a chunk loaded only for command lines other than a plain `ionflux run`;
 // - dist/ionflux-run.cjs: everything a plain run needs, as one CommonJS script that
-//   src/cli/codeCache.ts loads through V8's code cache (dist/ionflux-run.cjs.*.cache, made here
+//   src/codeCache.ts loads through V8's code cache (dist/ionflux-run.cjs.*.cache, made here
 //   by one run of W1, for the Node that builds);
 // - dist/sweep-worker.mjs: a sweep worker's start-up is paid once per thread per sweep: it loads
 //   dist/sweep-worker.cjs through the code cache too (made here by a small sweep).

@@ -3,7 +3,7 @@
 // isolate that would otherwise parse and compile it all again.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadWithCodeCache } from "../cli/codeCache.js";
+import { loadWithCodeCache } from "../codeCache.js";
 import type { serveSweep as Serve } from "./workerMain.js";
 
 const bundle = fileURLToPath(new URL("./sweep-worker.cjs", import.meta.url));

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
  * scenario/ sits with model/ and solvers/ (the model reads the Scenario type).
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ["physics", "numerics", "errors.ts", "version.ts"],
+  ["physics", "numerics", "errors.ts", "version.ts", "codeCache.ts"],
   ["solvers", "model", "scenario"],
   ["simulation"],
   ["recording"],
