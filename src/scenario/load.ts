@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import { ScenarioError } from "../errors.js";
 import { applyOverrides, type Override } from "./overrides.js";
-import { parseScenarioSource, SOURCE_LIMITS } from "./source.js";
+import { parseScenarioSource, readScenarioText } from "./source.js";
 import type { Scenario } from "./types.js";
 import { validateScenario } from "./validate.js";
 
@@ -14,15 +12,6 @@ export function parseScenario(text: string, file: string, overrides: readonly Ov
 
 /** Reads and parses a scenario file; returns the scenario and its text (for the provenance hash). */
 export function loadScenarioFile(file: string, overrides: readonly Override[] = []): { scenario: Scenario; text: string } {
-  let text: string;
-  try {
-    const buf = readFileSync(file);
-    if (buf.length > SOURCE_LIMITS.maxBytes) throw new ScenarioError(file, "", `file is larger than ${SOURCE_LIMITS.maxBytes} bytes; a scenario is a short text`);
-    text = buf.toString("utf8");
-  } catch (e) {
-    if (e instanceof ScenarioError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ScenarioError(file, "", code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a scenario file" : `cannot read (${code ?? (e as Error).message})`);
-  }
+  const text = readScenarioText(file);
   return { scenario: parseScenario(text, file, overrides), text };
 }

@@ -15,6 +15,7 @@ export const SCENARIO_LIMITS = {
   maxPumps: 16,
   maxPulses: 10_000,
   maxGatesPerChannel: 8,
+  maxConstants: 1_000,
   /** Pulses after expanding trains. */
   maxExpandedPulses: 100_000,
   maxRecordedRows: 10_000_000,
@@ -139,8 +140,10 @@ function declaredIon(r: FieldReader, path: PathSegment[], value: unknown, ions: 
 function readConstants(r: FieldReader, value: unknown): Record<string, number> {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) r.fail(["constants"], "expected a mapping of names to plain numbers");
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length > SCENARIO_LIMITS.maxConstants) r.fail(["constants"], `${entries.length} constants; at most ${SCENARIO_LIMITS.maxConstants} are allowed`);
   const out: Record<string, number> = {};
-  for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [name, v] of entries) {
     if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name) || (GATE_VARIABLES as readonly string[]).includes(name) || name === "pi" || name === "e") {
       r.fail(["constants", name], `a constant's name must be a letter followed by letters, digits or "_", and not V, t, celsius, pi or e`);
     }

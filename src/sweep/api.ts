@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readScenarioText } from "../scenario/source.js";
 import { availableParallelism } from "node:os";
-import { ScenarioError } from "../errors.js";
 import { buildPlan } from "./plan.js";
 import { runSweepPoints } from "./pool.js";
 import type { SweepRunResult } from "./runOne.js";
@@ -30,12 +29,7 @@ export interface SweepRow {
 
 /** Runs a sweep in memory and returns its rows in run order (what sweep.csv holds, unformatted). */
 export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
-  let text: string;
-  try {
-    text = readFileSync(options.file, "utf8");
-  } catch (e) {
-    throw new ScenarioError(options.file, "", (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `cannot read (${(e as Error).message})`);
-  }
+  const text = readScenarioText(options.file);
   const set = options.set ?? [];
   const plan = buildPlan(text, {
     vary: options.vary,

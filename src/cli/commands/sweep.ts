@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { ScenarioError, UsageError } from "../../errors.js";
+import { UsageError } from "../../errors.js";
 import { prepareOutDir, removeStaleTemporaries } from "../../recording/atomicFile.js";
 import { applyOverrides, checkFieldPath, parseOverride } from "../../scenario/overrides.js";
-import { parseScenarioSource } from "../../scenario/source.js";
+import { parseScenarioSource, readScenarioText } from "../../scenario/source.js";
 import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
 import { runSweepPoints } from "../../sweep/pool.js";
@@ -46,12 +46,7 @@ export const INTERRUPTED = 130;
 export async function sweepCommand(opts: SweepOptions, print: (line: string) => void): Promise<number> {
   checkOutDir(opts.out, "sweep");
   if (opts.resume && opts.force) throw new UsageError("--resume keeps the table's rows and --force replaces it: give one of them");
-  let text: string;
-  try {
-    text = readFileSync(opts.file, "utf8");
-  } catch (e) {
-    throw new ScenarioError(opts.file, "", (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : `cannot read (${(e as Error).message})`);
-  }
+  const text = readScenarioText(opts.file);
   const section = sweepSectionOf(parseScenarioSource(text, opts.file));
   const useCli = opts.vary.length > 0;
   const sampled = (useCli ? opts.samples : (opts.samples ?? section.samples)) !== undefined;
@@ -217,6 +212,11 @@ function varyLabeller(tree: unknown, columns: readonly string[]): (message: stri
   };
 }
 
-export function checkJobs(jobs: number | undefined): void {
+/** --jobs beyond this many per core only adds threads that wait (and memory): refused. */
+export const JOBS_PER_CORE = 8;
+
+export function checkJobs(jobs: number | undefined, cores = availableParallelism()): void {
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number >= 1, got ${jobs}`);
+  const max = JOBS_PER_CORE * cores;
+  if (jobs !== undefined && jobs > max) throw new UsageError(`--jobs ${jobs}: at most ${max} (${JOBS_PER_CORE} per core, ${cores} cores here)`);
 }
