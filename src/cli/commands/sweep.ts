@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../../errors.js";
+import { ScenarioError, UsageError } from "../../errors.js";
 import { prepareOutDir, removeStaleTemporaries } from "../../recording/atomicFile.js";
 import { applyOverrides, checkFieldPath, parseOverride } from "../../scenario/overrides.js";
 import { parseScenarioSource, readScenarioText } from "../../scenario/source.js";
