@@ -44,6 +44,9 @@ export function findRootBracketed(
   return Math.abs(fa) < Math.abs(fb) ? a : b;
 }
 
+/** Doublings of a bracket: from 1e-12 of the limit to beyond it takes about 40. */
+const MAX_WIDENINGS = 200;
+
 /**
  * Root of an increasing function by expanding a bracket around [lo, hi] (doubling its half-width
  * up to `limit`) and then findRootBracketed. NaN when no sign change is found.
@@ -55,16 +58,23 @@ export function findRootOfIncreasing(
   limit: number,
   xTolerance: number,
 ): number {
+  // a bracket around a guess far outside ±limit (1e20 V), or one whose width rounds to zero,
+  // would never widen: start inside the limits, wider than rounding, and stop after MAX_WIDENINGS
+  lo = Math.min(Math.max(lo, -limit), limit);
+  hi = Math.min(Math.max(hi, lo), limit);
+  const minWidth = 1e-12 * limit;
+  if (hi - lo < minWidth) lo = hi - minWidth;
   let flo = f(lo);
   let fhi = f(hi);
-  while (flo > 0 && lo > -limit) {
+  let widenings = 0;
+  while (flo > 0 && lo > -limit && widenings++ < MAX_WIDENINGS) {
     const w = hi - lo;
     hi = lo;
     fhi = flo;
     lo -= 2 * w;
     flo = f(lo);
   }
-  while (fhi < 0 && hi < limit) {
+  while (fhi < 0 && hi < limit && widenings++ < MAX_WIDENINGS) {
     const w = hi - lo;
     lo = hi;
     flo = fhi;

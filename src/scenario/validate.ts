@@ -22,6 +22,12 @@ export const SCENARIO_LIMITS = {
   maxSteps: 1e9,
 } as const;
 
+/** Largest |initial.voltage| accepted (V). */
+const MAX_ABS_VOLTAGE = 10;
+
+/** Ion names whose columns would be ionflux's own (E_rev, I_net, I_clamp, vol_in, Osm_in) or read as them. */
+const RESERVED_ION_NAMES: ReadonlySet<string> = new Set(["rev", "net", "clamp", "vol", "Osm", "V", "t", "celsius", "E_rev", "I_net", "I_clamp", "E", "I", "J"]);
+
 /** `sweep` belongs to `ionflux sweep` (src/sweep/plan.ts) and is ignored by a single run. */
 const TOP_KEYS = ["name", "description", "temperature", "cell", "bath", "ions", "constants", "channels", "pumps", "transporters", "stimulus", "initial", "run", "sweep", "clamp"];
 
@@ -33,6 +39,7 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
   const r = new FieldReader(source, overridden);
   const top = r.mapping([], tree, TOP_KEYS);
   const name = r.name(["name"], r.required(["name"], top.name, "a name for the output files, like squid-rest"));
+  if (name === "sweep" || name.startsWith("sweep.") || name === "report") r.fail(["name"], `"${name}" is reserved: NAME.csv would be the sweep's table or the report's file; choose another name`);
   const description = top.description === undefined ? "" : r.string(["description"], top.description);
   const temperature = r.quantity(["temperature"], r.required(["temperature"], top.temperature, 'a temperature like "37 degC"'), KINDS.temperature, "positive");
 
@@ -62,6 +69,7 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
   const initial = r.mapping(["initial"], r.required(["initial"], initialTree, "a mapping with voltage"), ["voltage"]);
   const initialVoltage =
     initial.voltage === undefined && top.clamp !== undefined ? NaN : r.quantity(["initial", "voltage"], r.required(["initial", "voltage"], initial.voltage, 'a voltage like "-65 mV"'), KINDS.voltage);
+  if (Math.abs(initialVoltage) > MAX_ABS_VOLTAGE) r.fail(["initial", "voltage"], `must be within -${MAX_ABS_VOLTAGE} V and ${MAX_ABS_VOLTAGE} V (a membrane breaks down near 1 V), got ${initialVoltage} V`);
   const run = readRun(r, top.run);
   const clamp = top.clamp === undefined ? undefined : readClamp(r, top.clamp, initialVoltage, top.initial !== undefined);
   if (run.method === "steady" && channels.some((c) => c.stochastic)) {
@@ -116,6 +124,7 @@ function readIons(r: FieldReader, value: unknown, _bath: Bath): Ion[] {
   return entries.map(([name, spec]) => {
     const path: PathSegment[] = ["ions", name];
     if (!/^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(name)) r.fail(path, `an ion name must be a letter followed by letters, digits or "_" (it names CSV columns), got "${name}"`);
+    if (RESERVED_ION_NAMES.has(name)) r.fail(path, `"${name}" is reserved: its columns (E_${name}, I_${name}, ${name}_in) would repeat or mimic ionflux's own (V, E_rev, I_net, I_clamp, vol_in, Osm_in) or a formula variable; choose another name`);
     const ion = r.mapping(path, spec, ["charge", "inside", "outside"]);
     // permeant species need a whole, non-zero charge: checked in readHomeostasis, once it is known which are permeant
     const valence = r.number([...path, "charge"], r.required([...path, "charge"], ion.charge, "the valence, like 1 or -1"), { min: -1000, max: 1000 });
@@ -171,7 +180,7 @@ function readGates(r: FieldReader, path: PathSegment[], value: unknown, constant
     const formula = (key: string) => {
       const text = r.required([...g, key], gate[key], `a formula of V [mV], like "0.1*(V+40)/(1-exp(-(V+40)/10))"`);
       const t = typeof text === "number" ? String(text) : r.string([...g, key], text, "a formula");
-      const problem = checkFormula(t, constants, ions);
+      const problem = checkFormula(t, constants, ions) ?? checkRange(t, key, constants, ions, temperature);
       if (problem) r.fail([...g, key], problem);
       return t;
     };
@@ -180,6 +189,32 @@ function readGates(r: FieldReader, path: PathSegment[], value: unknown, constant
     if (gate.q10 !== undefined && gate["q10-reference"] === undefined) r.fail([...g, "q10-reference"], 'missing; a q10 needs the temperature its rates were measured at, like "6.3 degC"');
     return { name, power, form: alphaBeta ? ("alpha-beta" as const) : ("inf-tau" as const), first: formula(k1!), second: formula(k2!), q10, q10Reference };
   });
+}
+
+/** The voltages where a gate formula's sign and range are checked at load: -150..150 mV, 1 mV apart. */
+const RANGE_SCAN_MV = { from: -150, to: 150 } as const;
+
+/**
+ * null when a gate formula has a meaning everywhere in RANGE_SCAN_MV (t = 0, the scenario's
+ * temperature, concentrations 1.37 mM): a rate (alpha, beta, open-rate, close-rate) finite and
+ * not negative, a time constant (tau) finite and positive, a steady state (inf) within 0..1.
+ * Else the reason, with the first voltage where it fails (a negative tau ran backwards in time).
+ */
+function checkRange(text: string, key: string, constants: Readonly<Record<string, number>>, ions: readonly string[], temperature: number): string | null {
+  const fn = compileGateFormula(text, constants, ions);
+  const vars = new Float64Array(3 + 2 * ions.length).fill(1.37);
+  vars[1] = 0;
+  vars[2] = temperature - 273.15;
+  for (let v = RANGE_SCAN_MV.from; v <= RANGE_SCAN_MV.to; v++) {
+    vars[0] = v;
+    const x = fn(vars);
+    const at = `at V = ${v} mV`;
+    if (!Number.isFinite(x)) return `not a finite number ${at} (${x}); a gate formula must be defined from ${RANGE_SCAN_MV.from} to ${RANGE_SCAN_MV.to} mV`;
+    if (key === "tau" && !(x > 0)) return `a time constant must be positive, got ${x} ms ${at}`;
+    if (key === "inf" && !(x >= 0 && x <= 1)) return `a steady-state open fraction must be within 0..1, got ${x} ${at}`;
+    if (key !== "tau" && key !== "inf" && x < 0) return `a rate must not be negative, got ${x} 1/ms ${at}`;
+  }
+  return null;
 }
 
 /** null when the formula compiles (whitelist, names, no pole), else the reason. */
@@ -214,7 +249,7 @@ function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>,
         const rate = (key: string) => {
           const v = r.required([...path, key], ch[key], "a rate in 1/ms (a formula of V allowed), like 0.5");
           const t = typeof v === "number" ? String(v) : r.string([...path, key], v, "a rate formula");
-          const problem = checkFormula(t, constants);
+          const problem = checkFormula(t, constants) ?? checkRange(t, key, constants, [], temperature);
           if (problem) r.fail([...path, key], problem);
           return t;
         };
