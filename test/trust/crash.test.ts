@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -10,6 +10,23 @@ import { machineTagOf } from "../../src/recording/atomicFile.js";
 const dir = () => mkdtempSync(join(tmpdir(), "ionflux-crash-"));
 const ionflux = (args: string[], env: NodeJS.ProcessEnv = process.env) => spawnSync(process.execPath, ["bin/ionflux.js", ...args], { encoding: "utf8", env });
 
+/**
+ * Starts ionflux and SIGKILLs it as soon as `reached()` (polled every 2 ms) holds; true when the
+ * kill landed before the process ended by itself.
+ */
+async function killWhen(args: string[], reached: () => boolean): Promise<boolean> {
+  const child = spawn(process.execPath, ["bin/ionflux.js", ...args], { stdio: "ignore" });
+  let ended = false;
+  const closed = new Promise((resolve) => child.on("close", () => resolve((ended = true))));
+  let killed = false;
+  while (!ended && !killed) {
+    if (reached()) killed = child.kill("SIGKILL");
+    else await new Promise((r) => setTimeout(r, 2));
+  }
+  await closed;
+  return killed && child.signalCode === "SIGKILL";
+}
+
 /** Starts ionflux and SIGKILLs it after `ms` milliseconds (or lets it finish first). */
 async function killAfter(args: string[], ms: number, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const child = spawn(process.execPath, ["bin/ionflux.js", ...args], { stdio: "ignore", env });
@@ -19,20 +36,44 @@ async function killAfter(args: string[], ms: number, env: NodeJS.ProcessEnv = pr
 }
 
 describe("crash safety: SIGKILL at random moments", () => {
-  it("a killed run leaves complete files or none, and the next run removes its temporary files", async () => {
+  it("a run killed at moments across the whole write (CSV just opened, mid-row, between files) leaves every file whole or absent", async () => {
     const random = seedrandom("kill");
-    const out = dir();
-    // a long trajectory, so that kills land while rows are being written
-    const args = ["run", "sims/hh-squid-train.yaml", "--set", "run.record-every=0.002 ms", "--out", out];
-    for (let trial = 0; trial < 6; trial++) {
-      await killAfter(args, 150 + 900 * random());
+    let out = dir();
+    // two scenarios in one run: "between files" is after the first one's outputs, before the second's
+    const args = ["run", "sims/hh-squid-train.yaml", "sims/k-nernst.yaml", "--out"];
+    const whole = dir();
+    expect(ionflux([...args, whole]).status).toBe(0);
+    const fullSize = statSync(join(whole, "hh-squid-train.csv")).size;
+    const growing = () => readdirSync(out).find((f) => f.startsWith(".hh-squid-train.csv.tmp-") || f === "hh-squid-train.csv");
+    const sizeOf = (f: string | undefined) => {
+      try {
+        return f ? statSync(join(out, f)).size : -1;
+      } catch {
+        return -1;
+      }
+    };
+    // the moments, as states of the output directory: the CSV opened (any size), 2 points mid-write
+    // (seeded fractions of the final size: a kill lands mid-row), the first scenario's files done
+    const moments: [string, () => boolean][] = [
+      ["after the CSV is opened", () => sizeOf(growing()) >= 0],
+      ...Array.from({ length: 2 }, (_, i) => {
+        const fraction = 0.05 + 0.9 * random();
+        return [`mid-write at ${(fraction * 100).toFixed(0)}% (trial ${i})`, () => sizeOf(growing()) >= fraction * fullSize] as [string, () => boolean];
+      }),
+      ["between files", () => existsSync(join(out, "hh-squid-train.summary.json"))],
+    ];
+    for (const [moment, reached] of moments) {
+      out = dir();
+      const landed = await killWhen([...args, out], reached);
+      expect(landed, `${moment}: the run ended before the moment came`).toBe(true);
       for (const name of readdirSync(out).filter((f) => !f.startsWith("."))) {
         const text = readFileSync(join(out, name), "utf8");
         if (name.endsWith(".csv")) {
-          const rows: string[][] = parse(text);
-          expect(Number(rows.at(-1)![0])).toBeCloseTo(0.6, 12); // the whole 600 ms, not a prefix
+          const rows: string[][] = parse(text, { relax_column_count: true });
+          expect(rows.every((r) => r.length === rows[0]!.length), `${moment}: ${name} has a cut row`).toBe(true);
+          expect(text, `${moment}: ${name} is not the whole file`).toBe(readFileSync(join(whole, name), "utf8"));
         } else {
-          expect(JSON.parse(text).name).toBe("hh-squid-train");
+          expect(JSON.parse(text).name, `${moment}: ${name}`).toBe(name.split(".")[0]);
         }
       }
     }
