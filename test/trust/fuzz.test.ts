@@ -70,6 +70,9 @@ function outcome(text: string): "valid" | "refused" {
     const model = new MembraneModel(scenario);
     const d = new Float64Array(model.size);
     model.compiledRhs(0, model.y0, d);
+    // finite: the initial state and every derivative there (the claim this test makes)
+    const bad = [...model.y0, ...d].findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new Error(`valid scenario with a non-finite ${bad < model.y0.length ? `y0[${bad}]` : `dy/dt[${bad - model.y0.length}]`}\n--- scenario ---\n${text.slice(0, 2000)}`);
     return "valid";
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof SimulatorError) {
