@@ -49,8 +49,9 @@ const METHODS: [string, string[]][] = [
 ];
 
 describe("thermodynamic transporters reach their closed-form equilibria (finite bath, moles conserved)", () => {
-  for (const method of ["bdf"]) it(`KCC2 alone: K_in·Cl_in = K_out·Cl_out, V unchanged (electroneutral) (${method})`, () => {
+  for (const method of ["bdf", "steady"]) it(`KCC2 alone: K_in·Cl_in = K_out·Cl_out, V unchanged (electroneutral) (${method})`, () => {
     const run = runText(cell("{ name: kcc2, kinetics: thermodynamic, stoichiometry: { K: 1, Cl: 1 }, conductance: 1 mS/cm^2 }", KCC2_IONS), [`run.method=${method}`]);
+    expect(run.result.converged).toBe(true);
     const want = kcc2Equilibrium([140, 4], [10, 120], 2e-15, 8e-15);
     for (const [ion, [cin, cout]] of Object.entries(want)) {
       expect(Math.abs(run.conc(ion).in / cin - 1)).toBeLessThan(C_REL);
@@ -60,8 +61,9 @@ describe("thermodynamic transporters reach their closed-form equilibria (finite 
     console.log(`KCC2 closed form (${method}): rel. errors`, Object.entries(want).map(([ion, [cin]]) => `${ion}_in ${(run.conc(ion).in / cin - 1).toExponential(2)}`).join(", "));
   });
 
-  for (const method of ["bdf"]) it(`NKCC1 alone: Na_in·K_in·Cl_in² = Na_out·K_out·Cl_out² (${method})`, () => {
+  for (const method of ["bdf", "steady"]) it(`NKCC1 alone: Na_in·K_in·Cl_in² = Na_out·K_out·Cl_out² (${method})`, () => {
     const run = runText(cell("{ name: nkcc1, kinetics: thermodynamic, stoichiometry: { Na: -1, K: -1, Cl: -2 }, conductance: 1 mS/cm^2 }", NKCC1_IONS), [`run.method=${method}`]);
+    expect(run.result.converged).toBe(true);
     const want = nkcc1Equilibrium([10, 145], [140, 4], [10, 120], 2e-15, 8e-15);
     for (const [ion, [cin, cout]] of Object.entries(want)) {
       expect(Math.abs(run.conc(ion).in / cin - 1)).toBeLessThan(C_REL);
@@ -70,8 +72,9 @@ describe("thermodynamic transporters reach their closed-form equilibria (finite 
     console.log(`NKCC1 closed form (${method}): rel. errors`, Object.entries(want).map(([ion, [cin]]) => `${ion}_in ${(run.conc(ion).in / cin - 1).toExponential(2)}`).join(", "));
   });
 
-  for (const method of ["bdf"]) it(`NCX alone: V = 3·E_Na − 2·E_Ca, with the charge it moved held by the membrane capacitor (${method})`, () => {
+  for (const method of ["bdf", "steady"]) it(`NCX alone: V = 3·E_Na − 2·E_Ca, with the charge it moved held by the membrane capacitor (${method})`, () => {
     const run = runText(cell("{ name: ncx, type: ncx }", NCX_IONS).replace("duration: 2000 s", "duration: 200 s"), [`run.method=${method}`]);
+    expect(run.result.converged).toBe(true);
     const want = ncxEquilibrium([12, 145], [0.01, 2], -0.06, 0.01, 1e-9, 2e-15, 8e-15, T);
     const err = run.V * 1e3 - want.V * 1e3;
     expect(Math.abs(err)).toBeLessThan(V_TOL_MV);
