@@ -14,6 +14,10 @@ export interface DerivedNumbers {
   /** Σ z·c on each side (mol/m³ of elementary charge) and as charge (C) for the inside and a finite bath. */
   readonly netChargeInside: { perVolume: number; coulombs: number };
   readonly netChargeOutside: { perVolume: number; coulombs: number | null };
+  /** Osmolarity of each side at the initial state (mol/m³): every solute. */
+  readonly osmolarity: { inside: number; outside: number };
+  /** With water: 1/|∂(dvol_in/dt)/∂vol_in| at the initial state (s), the volume's relaxation time; else null. */
+  readonly waterTimeConstant: number | null;
 }
 
 /** The numbers `ionflux check` prints: what the run should head for, and on what time scales. */
@@ -45,6 +49,8 @@ export function derivedNumbers(model: MembraneModel): DerivedNumbers {
     zOut += model.valence[k]! * y[L.cOut[k]!]!;
   }
   const g = -J[L.V * m + L.V]! * model.capacitance;
+  const w = model.water?.slot ?? -1;
+  const waterRate = w >= 0 ? Math.abs(J[w * m + w]!) : 0;
   return {
     ions: model.ionNames.map((name, k) => ({ name, valence: model.valence[k]!, nernst: model.nernst(k, y), permeant: permeant.has(name) })),
     reversalPotential: model.reversalPotential(y),
@@ -53,5 +59,7 @@ export function derivedNumbers(model: MembraneModel): DerivedNumbers {
     slowestConcentrationTimeScale: slowest,
     netChargeInside: { perVolume: zIn, coulombs: F * model.volumeIn * zIn },
     netChargeOutside: { perVolume: zOut, coulombs: Number.isFinite(model.volumeOut) ? F * model.volumeOut * zOut : null },
+    osmolarity: model.osmolarities(y),
+    waterTimeConstant: w >= 0 ? (waterRate > 0 ? 1 / waterRate : Infinity) : null,
   };
 }

@@ -228,7 +228,7 @@ export class MembraneModel {
 
   /** Channel c's outward current density (A/m²) at voltage V with the state y (gates included). */
   channelCurrent(c: number, V: number, y: Float64Array): number {
-    return this.channels[c]!.current(V, y);
+    return this.channels[c]!.current(V, this.concentrationView(y));
   }
 
   /** Each channel's outward current density (A/m²) into out[c]. */

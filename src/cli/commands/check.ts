@@ -25,6 +25,8 @@ export function checkCommand(opts: { files: readonly string[]; set: readonly str
     if (Math.abs(d.netChargeInside.perVolume) > 1 || Math.abs(d.netChargeOutside.perVolume) > 1) {
       print("  note: a side is far from electroneutral; real solutions are neutral to within microvolts' worth of charge (add the impermeant ions that balance it)");
     }
+    const water = d.waterTimeConstant === null ? "water does not move (no cell.water-permeability)" : `water time constant ${fmtTime(d.waterTimeConstant)}`;
+    print(`  osmolarity: inside ${fmt(d.osmolarity.inside)} mM, outside ${fmt(d.osmolarity.outside)} mM; ${water}`);
     print(`  run: ${scenario.run.method}, up to ${fmtTime(scenario.run.duration)}, record every ${fmtTime(scenario.run.recordEvery)}`);
   }
 }

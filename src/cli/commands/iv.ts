@@ -35,6 +35,8 @@ interface Currents {
   total: number;
   ions: Float64Array;
   channels: Float64Array;
+  /** Each transporter's (and pump's) net current F·J·Σν·z. */
+  transporters: Float64Array;
 }
 
 /**
@@ -62,13 +64,19 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
   const holdingState = model.y0;
   const n = model.ionCount;
   const channelCount = scenario.channels.length;
+  // transporters (pumps first) are mechanisms after the channels: their currents F·J·Σν·z get columns too
+  const transporterNames = model.transporterNames;
+  const transporterCurrents = (m: MembraneModel, V: number, y: Float64Array) => {
+    const view = m.concentrationView(y);
+    return Float64Array.from(m.mechanisms.slice(channelCount), (mech) => mech.current(V, view) * mech.carries.reduce((q, c) => q + c.coefficient, 0));
+  };
 
   const instant = (V: number): Currents => {
     const ions = new Float64Array(n);
     const channels = new Float64Array(channelCount);
     const total = model.ionicCurrents(V, holdingState, ions);
     model.channelCurrents(V, holdingState, channels);
-    return { total, ions, channels };
+    return { total, ions, channels, transporters: transporterCurrents(model, V, holdingState) };
   };
   const afterStep = (V: number): Currents => {
     const { stop: _noStopRuleUnderClamp, ...run } = scenario.run;
@@ -86,7 +94,7 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
     const channels = new Float64Array(channelCount);
     const total = m.ionicCurrents(V, y, ions);
     m.channelCurrents(V, y, channels);
-    return { total, ions, channels };
+    return { total, ions, channels, transporters: transporterCurrents(m, V, y) };
   };
 
   const voltages = Array.from({ length: count }, (_, i) => (i === count - 1 ? to : from + i * step));
@@ -95,9 +103,14 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
 
   const UA = 1e2;
   const atLabel = at === undefined ? "" : `at_${fmt(at * 1e3, 6)}ms`;
-  const columns = (suffix: string) => [`I_total_${suffix} [uA/cm^2]`, ...model.ionNames.map((x) => `I_${x}_${suffix} [uA/cm^2]`), ...scenario.channels.map((c) => `I_${c.name}_${suffix} [uA/cm^2]`)];
+  const columns = (suffix: string) => [
+    `I_total_${suffix} [uA/cm^2]`,
+    ...model.ionNames.map((x) => `I_${x}_${suffix} [uA/cm^2]`),
+    ...scenario.channels.map((c) => `I_${c.name}_${suffix} [uA/cm^2]`),
+    ...transporterNames.map((name) => `I_${name}_${suffix} [uA/cm^2]`),
+  ];
   const header = ["V_command [mV]", ...columns("instant"), ...(tableAt ? columns(atLabel) : [])];
-  const cells = (c: Currents) => [c.total * UA, ...Array.from(c.ions, (x) => x * UA), ...Array.from(c.channels, (x) => x * UA)];
+  const cells = (c: Currents) => [c.total * UA, ...Array.from(c.ions, (x) => x * UA), ...Array.from(c.channels, (x) => x * UA), ...Array.from(c.transporters, (x) => x * UA)];
   const rows = voltages.map((V, i) => [V * 1e3, ...cells(tableInstant[i]!), ...(tableAt ? cells(tableAt[i]!) : [])]);
   const path = join(opts.out, `${scenario.name}.iv.csv`);
 
@@ -132,6 +145,12 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
     const e = model.nernst(k, y);
     crossings(`${ion}, instantaneous`, (c) => c.ions[k]!, tableInstant, instant, { value: e, by: `Nernst E_${ion}` });
   });
+  // each electrogenic transporter reverses where its driving force vanishes: V = Σ ν·z·E / Σ ν·z (NCX: 3·E_Na − 2·E_Ca)
+  transporterNames.forEach((name, i) => {
+    const spec = scenario.transporters.find((t) => t.name === name);
+    const prediction = spec && spec.kinetics.kind === "thermodynamic" ? transporterReversal(spec.stoichiometry, model, y) : null;
+    crossings(`${name}, instantaneous`, (c) => c.transporters[i]!, tableInstant, instant, prediction);
+  });
   if (tableAt) {
     crossings(`total, ${atLabel.replace("_", " ")}`, (c) => c.total, tableAt, afterStep, null);
     model.ionNames.forEach((ion, k) => carried(k) && crossings(`${ion}, ${atLabel.replace("_", " ")}`, (c) => c.ions[k]!, tableAt, afterStep, null));
@@ -140,10 +159,29 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
   writeFileAtomic(join(opts.out, `${scenario.name}.iv.summary.json`), `${JSON.stringify({ name: scenario.name, "holding [mV]": (scenario.clamp?.holding ?? scenario.initialVoltage) * 1e3, ...(at !== undefined ? { "at [s]": at } : {}), reversals }, null, 2)}\n`);
 }
 
+/** A transporter's reversal V = Σ ν_k·z_k·E_k / Σ ν_k·z_k, and its formula ("3·E_Na − 2·E_Ca"); null if electroneutral. */
+function transporterReversal(stoichiometry: Readonly<Record<string, number>>, model: MembraneModel, y: Float64Array): { value: number; by: string } | null {
+  const terms = Object.entries(stoichiometry).map(([ion, nu]) => {
+    const k = model.ionNames.indexOf(ion);
+    return { ion, weight: nu * model.valence[k]!, e: model.nernst(k, y) };
+  });
+  const charge = terms.reduce((q, t) => q + t.weight, 0);
+  if (charge === 0) return null;
+  const value = terms.reduce((v, t) => v + (t.weight / charge) * t.e, 0);
+  const by = terms
+    .map((t, i) => {
+      const c = t.weight / charge;
+      const size = Math.abs(c) === 1 ? "" : `${fmt(Math.abs(c), 6)}·`;
+      return `${c < 0 ? (i === 0 ? "−" : " − ") : i === 0 ? "" : " + "}${size}E_${t.ion}`;
+    })
+    .join("");
+  return { value, by };
+}
+
 /** The closed form of the total reversal potential where one applies: chord conductance (all
  * ohmic), the GHK voltage equation (all monovalent GHK); otherwise the model's own root. */
 function totalPrediction(scenario: Scenario, model: MembraneModel, y: Float64Array): { value: number; by: string } | null {
-  if (scenario.pumps.length > 0) return { value: model.reversalPotential(y), by: "root of the net current" };
+  if (scenario.pumps.length > 0 || scenario.transporters.length > 0) return { value: model.reversalPotential(y), by: "root of the net current" };
   const n = model.ionCount;
   const idx = (ion: string) => model.ionNames.indexOf(ion);
   const open = scenario.channels.map((_, c) => model.gates.openFraction(c, y));
