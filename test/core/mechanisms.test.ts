@@ -16,6 +16,8 @@ const CASES: [string, string[]][] = [
   ["sims/hh-squid-train.yaml", []], // gated ohmic channels (m^3 h, n^4)
   ["sims/k-noise-small.yaml", []], // an exact stochastic population
   ["sims/neuron-chord.yaml", []],
+  ["sims/ca-activated-k.yaml", []], // transporters (thermodynamic, formula) and a gate that reads Ca_in
+  ["sims/chloride-nkcc1-immature.yaml", []], // an electroneutral transporter on three ions
 ];
 
 describe("each mechanism is declared once: evaluated, compiled and differentiated forms agree", () => {

@@ -68,11 +68,10 @@ function thermodynamic(g: number, moved: readonly Moved[], cx: BuildContext): Ki
       });
       return g * transporterDrivingForce(nu, z, cin, cout, V, T);
     },
-    emitCurrent: (e) => {
-      const terms = moved.map((m) => `${e.p(g * vt * m.nu)} * Math.log(${e.y(m.cIn)} / ${e.y(m.cOut)})`);
-      if (charge !== 0) terms.unshift(`${e.p(g * charge)} * V`);
-      return { current: terms.join(" + ") };
-    },
+    // the operations of physics/transporter.ts in its order, so that both forms round alike
+    emitCurrent: (e) => ({
+      current: `${e.p(g)} * (${moved.map((m) => `${e.p(m.nu)} * (${e.p(m.z)} * V + ${e.p(vt)} * Math.log(${e.y(m.cIn)} / ${e.y(m.cOut)}))`).join(" + ")})`,
+    }),
     emitPartials: (e) => {
       const partials = moved.flatMap((m) => [
         { slot: m.cIn, value: `${e.p(g * vt * m.nu)} / ${e.y(m.cIn)}` },
