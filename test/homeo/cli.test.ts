@@ -1,0 +1,44 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../src/scenario/load.js";
+import { parseOverride } from "../../src/scenario/overrides.js";
+
+const ionflux = (args: string[]) => spawnSync(process.execPath, ["bin/ionflux.js", ...args], { encoding: "utf8" });
+
+const GOOD = readFileSync("sims/chloride-kcc2-mature.yaml", "utf8");
+
+describe("bad homeostasis input from the command line: one line naming file and field, non-zero exit, no output", () => {
+  const cases: [string, string, RegExp][] = [
+    ["stoichiometry on an undeclared ion", GOOD.replace("  - { name: kcc2, type: kcc2 }", "  - { name: x, kinetics: thermodynamic, stoichiometry: { Mg: 1 }, conductance: 1 mS/cm^2 }"), /cell\.yaml:\d+: transporters\[0\]\.stoichiometry\.Mg: undeclared ion "Mg"/],
+    ["a fractional charge on a permeant species", GOOD.replace("Cl: { charge: -1,", "Cl: { charge: -0.5,").replace("transporters:\n  - { name: kcc2, type: kcc2 }\n", ""), /cell\.yaml:\d+: ions\.Cl\.charge: expected a whole number from -4 to 4: channel "cl-leak" carries it/],
+    ["a zero charge on a permeant species", GOOD.replace("Cl: { charge: -1,", "Cl: { charge: 0,").replace("transporters:\n  - { name: kcc2, type: kcc2 }\n", ""), /cell\.yaml:\d+: ions\.Cl\.charge: must not be zero: channel "cl-leak" carries it/],
+    ["a charge a preset does not allow", GOOD.replace("Cl: { charge: -1,", "Cl: { charge: -2,"), /cell\.yaml:\d+: ions\.Cl\.charge: must be -1 for the kcc2 transporter "kcc2", got -2/],
+    ["a flux formula of unknown names", GOOD.replace("  - { name: kcc2, type: kcc2 }", '  - { name: x, kinetics: formula, stoichiometry: { K: 1 }, flux: "K_inside * 2" }'), /cell\.yaml:\d+: transporters\[0\]\.flux: unknown name 'K_inside'/],
+    ["a negative water permeability", GOOD.replace("  capacitance: 1 uF/cm^2", "  capacitance: 1 uF/cm^2\n  water-permeability: -1e-3 cm/s"), /cell\.yaml:\d+: cell\.water-permeability: must not be negative/],
+  ];
+  for (const [what, text, message] of cases) {
+    it(what, () => {
+      const dir = mkdtempSync(join(tmpdir(), "ionflux-homeo-cli-"));
+      const file = join(dir, "cell.yaml");
+      writeFileSync(file, text);
+      const out = join(dir, "out");
+      const r = ionflux(["run", file, "--out", out]);
+      expect(r.status).not.toBe(0);
+      const lines = r.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(readdirSync(dir)).toEqual(["cell.yaml"]);
+    });
+  }
+});
+
+describe("sweeps and --set reach the new fields", () => {
+  it("transporters.NAME.conductance, cell.water-permeability, a transporter's stoichiometry", () => {
+    const s = parseScenario(GOOD, "cell.yaml", ["transporters.kcc2.conductance=0.2 mS/cm^2", "cell.water-permeability=0.01 cm/s"].map(parseOverride));
+    expect(s.transporters[0]!.kinetics).toEqual({ kind: "thermodynamic", conductance: 2 });
+    expect(s.cell.waterPermeability).toBeCloseTo(1e-4, 15);
+  });
+});
