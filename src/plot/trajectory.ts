@@ -55,7 +55,11 @@ export function trajectoryFigure(r: ReducedTrajectory, title: string, timeAxis: 
     if (!c || c.x.length === 0) return []; // e.g. E_X of an ion absent on one side: nothing to draw
     return [{ label, x: c.x, y: c.y, ...style }];
   };
-  const ions = r.header.filter((h) => /_in \[/.test(h)).map((h) => quantity(h).replace(/_in$/, ""));
+  // species: X_in [mM] with an E_X column (Osm_in [mM] and vol_in [pL], with water, are not species)
+  const ions = r.header
+    .filter((h) => /_in \[mM\]$/.test(h))
+    .map((h) => quantity(h).replace(/_in$/, ""))
+    .filter((x) => index(`E_${x}`) > 0);
   const colour = new Map(ions.map((x, i) => [x, ionColour(i)]));
   // an ion no channel, pump or transporter moves carries no current in the whole run
   const permeant = ions.filter((x) => {

@@ -96,8 +96,8 @@ describe("the small things a user trips on", () => {
 
   it("a run longer than 2 s shows its progress on a terminal (stderr), and nothing off a terminal", () => {
     const out = dir();
-    // 2e7 fixed Euler steps: about 5 s here, over 2 s on any machine
-    const cmd = `node bin/ionflux.js run sims/k-nernst.yaml --set run.method=euler --set run.dt=0.05us --set run.stop=null --out ${out}`;
+    // 3.3e7 fixed Euler steps: about 8 s here, well over 2 s on a machine 3x faster
+    const cmd = `node bin/ionflux.js run sims/k-nernst.yaml --set run.method=euler --set run.dt=0.03us --set run.stop=null --out ${out}`;
     const tty = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 120_000 });
     expect(tty.status).toBe(0);
     expect(tty.stdout).toMatch(/\rk-nernst \[#*\.*\] t = [\d.e-]+ s of 1 s/);

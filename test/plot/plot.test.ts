@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { reduceMinMax } from "../../src/plot/reduce.js";
+import { trajectorySvg } from "../../src/plot/trajectory.js";
 
 const { Resvg } = createRequire(import.meta.url)("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
 const dir = () => mkdtempSync(join(tmpdir(), "ionflux-plot-"));
@@ -161,6 +162,14 @@ describe("figures drawn for the reader", () => {
     expect(html).toMatch(/<th>concentrations_final \[mM\]<\/th><td><table class="nested"><tr><th>K<\/th><td><table class="nested"><tr><th>in<\/th><td>139\.98/);
     expect(html).toMatch(/<th>invariants<\/th><td><table class="nested">/);
     expect(html).not.toContain("{&quot;");
+  });
+
+  it("with water moving, Osm_in [mM] and vol_in [pL] are not drawn as species", () => {
+    const header = ["t [s]", "V [mV]", "E_rev [mV]", "I_net [uA/cm^2]", "K_in [mM]", "K_out [mM]", "E_K [mV]", "I_K [uA/cm^2]", "vol_in [pL]", "Osm_in [mM]", "Osm_out [mM]"];
+    const t = Float64Array.from([0, 1, 2, 3]);
+    const columns = header.map((_, j) => (j === 0 ? t : Float64Array.from(t, (v) => 100 + j + v)));
+    const svg = trajectorySvg({ header, columns }, "water");
+    expect(seriesOf(svg)).toEqual(["E_K", "E_rev", "V", "K inside", "K outside", "I_K", "I_net"]);
   });
 
   it("a 2,000,000-row trajectory plots in a 64 MB heap (rows are reduced as they stream)", () => {
