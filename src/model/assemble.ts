@@ -87,7 +87,13 @@ type Factory<F> = (phi: (u: number) => number, dphi: (u: number) => number, leve
 /** One factory per model structure (bounded: a process sees few structures). */
 const FACTORIES = new Map<string, Factory<unknown>>();
 
-function instantiate<F>(args: string, lines: readonly string[], code: CodeText, levels: Float64Array): F {
+/** A compiled function, and when it reads no closures (nothing model-specific), a way to make it again for other levels. */
+export interface Compiled<F> {
+  readonly fn: F;
+  readonly again?: (levels: Float64Array) => F;
+}
+
+function instantiate<F>(args: string, lines: readonly string[], code: CodeText, levels: Float64Array): Compiled<F> {
   const body = `"use strict"; return function (${args}) {\n  ${lines.join("\n  ")}\n};`;
   let factory = FACTORIES.get(body) as Factory<F> | undefined;
   if (!factory) {
@@ -95,7 +101,10 @@ function instantiate<F>(args: string, lines: readonly string[], code: CodeText, 
     if (FACTORIES.size > 1000) FACTORIES.clear();
     FACTORIES.set(body, factory as Factory<unknown>);
   }
-  return factory(ghkPhi, ghkPhiDerivative, levels, Float64Array.from(code.params), code.closures);
+  const params = Float64Array.from(code.params);
+  const made = factory;
+  const fn = made(ghkPhi, ghkPhiDerivative, levels, params, code.closures);
+  return code.closures.length ? { fn } : { fn, again: (other) => made(ghkPhi, ghkPhiDerivative, other, params, []) };
 }
 
 /**
@@ -104,7 +113,7 @@ function instantiate<F>(args: string, lines: readonly string[], code: CodeText, 
  * compiles it to little more than the arithmetic. `levels` carries the applied current of the
  * present smooth piece: [total, per ion...] (A/m²).
  */
-export function compileRhs(layout: StateLayout, mechanisms: readonly Mechanism[], blocks: readonly StateBlock[], k: MembraneConstants, levels: Float64Array): Rhs {
+export function compileRhs(layout: StateLayout, mechanisms: readonly Mechanism[], blocks: readonly StateBlock[], k: MembraneConstants, levels: Float64Array): Compiled<Rhs> {
   const n = layout.ionNames.length;
   const code = new CodeText(layout.size);
   const lines: string[] = [...(k.water ? waterPrologue(code, layout, k.water) : []), `const V = ${code.y(layout.V)};`];
@@ -137,7 +146,7 @@ export function compileRhs(layout: StateLayout, mechanisms: readonly Mechanism[]
  * the concentrations. Only nonzero entries are written (J is zeroed first). The applied current
  * is constant within a piece, so it drops out.
  */
-export function compileJacobian(layout: StateLayout, mechanisms: readonly Mechanism[], blocks: readonly StateBlock[], k: MembraneConstants, levels: Float64Array): JacobianFn {
+export function compileJacobian(layout: StateLayout, mechanisms: readonly Mechanism[], blocks: readonly StateBlock[], k: MembraneConstants, levels: Float64Array): Compiled<JacobianFn> {
   const code = new CodeText(layout.size);
   const cells = new Map<string, { ion: number; slot: number }>();
   const cell = (ion: number, slot: number) => {
@@ -179,11 +188,11 @@ export function compileMechanism(layout: StateLayout, m: Mechanism): { current: 
   const levels = new Float64Array(1);
   const a = new CodeText(layout.size);
   const c = m.emitCurrent(a);
-  const current = instantiate<(t: number, y: Float64Array) => number>("t, y", [`const V = ${a.y(layout.V)};`, ...(c.setup ?? []), `return ${c.current};`], a, levels);
+  const current = instantiate<(t: number, y: Float64Array) => number>("t, y", [`const V = ${a.y(layout.V)};`, ...(c.setup ?? []), `return ${c.current};`], a, levels).fn;
   const b = new CodeText(layout.size);
   const d = m.emitPartials(b);
   const lines = ["out.fill(0);", `const V = ${b.y(layout.V)};`, ...(d.setup ?? []), ...d.partials.map((x) => `out[${x.slot}] += ${x.value};`)];
-  return { current, partials: instantiate("t, y, out", lines, b, levels) };
+  return { current, partials: instantiate<(t: number, y: Float64Array, out: Float64Array) => void>("t, y, out", lines, b, levels).fn };
 }
 
 /**

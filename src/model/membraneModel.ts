@@ -15,6 +15,9 @@ import { mechanismKinds } from "./mechanisms/registry.js";
 import type { Mechanism, StateBlock } from "./mechanisms/types.js";
 import { Stimulus } from "./stimulus.js";
 
+/** Generated code per scenario object, when it can be made again for another model's levels. */
+const GENERATED = new WeakMap<Scenario, { rhs: (levels: Float64Array) => Rhs; jacobian: (levels: Float64Array) => JacobianFn }>();
+
 /**
  * The membrane model of physics.md as an ODE in SI units, assembled from mechanisms (each
  * declared once, in mechanisms/) over a state layout (layout.ts). With a clamped bath the c_out
@@ -125,8 +128,19 @@ export class MembraneModel {
     for (let j = 0; j < this.gates.count; j++) this.y0[layout.gates[j]!] = this.gates.steadyState(j, scenario.initialVoltage, 0, this.y0);
     if (this.markov.count > 0) this.markov.equilibrate(scenario.initialVoltage, seedrandom(`ionflux:initial:${scenario.run.seed}`));
     this.levels = new Float64Array(n + 1);
-    this.compiledRhs = compileRhs(layout, this.mechanisms, this.blocks, this.constants, this.levels);
-    this.jacobian = compileJacobian(layout, this.mechanisms, this.blocks, this.constants, this.levels);
+    // a model built again from the same scenario object (bench runs, iv, library loops) reuses the
+    // generated code when it reads nothing model-specific (no closures: no gates, formulas or water)
+    const again = GENERATED.get(scenario);
+    if (again) {
+      this.compiledRhs = again.rhs(this.levels);
+      this.jacobian = again.jacobian(this.levels);
+    } else {
+      const rhs = compileRhs(layout, this.mechanisms, this.blocks, this.constants, this.levels);
+      const jacobian = compileJacobian(layout, this.mechanisms, this.blocks, this.constants, this.levels);
+      this.compiledRhs = rhs.fn;
+      this.jacobian = jacobian.fn;
+      if (rhs.again && jacobian.again) GENERATED.set(scenario, { rhs: rhs.again, jacobian: jacobian.again });
+    }
     this.setSegment(0);
   }
 
