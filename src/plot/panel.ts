@@ -49,6 +49,12 @@ export function makeScale(kind: "linear" | "log" | "symlog", values: Iterable<nu
     const big = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
     return symlogScale(lo, hi, p0, p1, big / 1e3);
   }
+  // a flat series (V held at -10 mV) varies only by round-off: widen it to ±5% (ticks, not noise)
+  const mid = (lo + hi) / 2;
+  if (hi - lo <= 1e-9 * Math.abs(mid)) {
+    const half = Math.abs(mid) * 0.05 || 1;
+    return linearScale(mid - half, mid + half, p0, p1);
+  }
   return linearScale(lo, hi, p0, p1);
 }
 

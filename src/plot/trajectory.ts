@@ -37,7 +37,8 @@ const bucketsFor = (width: number) => Math.max(200, width - 260);
  * on E_rev shows as a black line inside grey) and each permeant ion's E_X dashed in the ion's
  * colour; (2) the concentrations, inside solid and outside dashed, one colour per ion across the
  * panels; (3) each permeant ion's current and the net current on a symmetric-log scale, so the
- * approach to zero shows; (4) gates. Impermeant species (no current in the whole run) are left
+ * approach to zero shows; when water moves, (4) the volumes and (5) each side's osmolarity;
+ * then gates. Impermeant species (no current in the whole run) are left
  * out of the E and current panels. The time axis is logarithmic when the run spans over two
  * decades and V moves mostly in its first 1% (auto).
  */
@@ -96,6 +97,23 @@ export function trajectoryFigure(r: ReducedTrajectory, title: string, timeAxis: 
         ...series("I_net", "I_net", { colour: V_COLOUR, strokeWidth: 1.6 }),
       ],
     },
+    // when water moves: the volumes (inside solid, a finite bath's dashed) and each side's osmolarity
+    ...(index("vol_in") > 0
+      ? [
+          {
+            title: "Cell volume (water)",
+            yLabel: "volume [pL]",
+            yScale: "linear" as const,
+            series: [...series("vol_in", "vol_in", { colour: V_COLOUR }), ...series("vol_out", "vol_out", { colour: V_COLOUR, dashed: true })],
+          },
+          {
+            title: "Osmolarity",
+            yLabel: "osmolarity [mM]",
+            yScale: "linear" as const,
+            series: [...series("Osm_in", "Osm_in", { colour: V_COLOUR }), ...series("Osm_out", "Osm_out", { colour: E_REV_COLOUR, dashed: true })],
+          },
+        ]
+      : []),
     ...(gates.length ? [{ title: "Gates", yLabel: "open fraction [1]", yScale: "linear" as const, series: gates.flatMap((g) => series(g, g)) }] : []),
   ];
   const panelHeight = 220;

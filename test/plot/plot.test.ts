@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { reduceMinMax } from "../../src/plot/reduce.js";
 import { trajectorySvg } from "../../src/plot/trajectory.js";
+import { makeScale } from "../../src/plot/panel.js";
 
 const { Resvg } = createRequire(import.meta.url)("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
 const dir = () => mkdtempSync(join(tmpdir(), "ionflux-plot-"));
@@ -28,6 +29,17 @@ describe("point reduction", () => {
     expect(r.x[0]).toBe(0);
     expect(r.x.at(-1)).toBe(x[n - 1]);
     for (let i = 1; i < r.x.length; i++) expect(r.x[i]!).toBeGreaterThanOrEqual(r.x[i - 1]!);
+  });
+});
+
+describe("axis ranges", () => {
+  it("a flat series that varies only by round-off (V held at -10 mV) sits mid-panel with distinct ticks, not stretched over the panel", () => {
+    const s = makeScale("linear", [-10, -10.000000000000002, -9.999999999999998], 200, 0);
+    expect(Math.abs(s.map(-10.000000000000002) - 100)).toBeLessThan(1e-6);
+    expect(Math.abs(s.map(-9.999999999999998) - 100)).toBeLessThan(1e-6);
+    const labels = s.ticks().map((t) => t.label);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels.length).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -53,6 +65,16 @@ describe("ionflux run --plot and ionflux plot", () => {
     expect(seriesOf(svg)).toEqual(expect.arrayContaining(["na-fast.m", "na-fast.h", "k-delayed.n"]));
     expect(ionflux(["plot", join(out, "hh-squid-train.csv"), "--time-axis", "log", "--out", join(out, "log.svg")]).status).toBe(0);
     expect(readFileSync(join(out, "log.svg"), "utf8")).toContain("time [s] (log scale)");
+  });
+  it("when water moves, a volume panel and an osmolarity panel follow the currents (osmotic shock, clamped bath)", () => {
+    const out = dir();
+    expect(ionflux(["run", "sims/osmotic-shock.yaml", "--out", out, "--plot"]).status).toBe(0);
+    const svg = readFileSync(join(out, "osmotic-shock.svg"), "utf8");
+    new Resvg(svg);
+    const s = seriesOf(svg);
+    // after the currents, in this order; a clamped bath has no vol_out
+    expect(s.slice(s.indexOf("I_net") + 1)).toEqual(["vol_in", "Osm_in", "Osm_out"]);
+    for (const label of ["Cell volume (water)", "volume [pL]", "Osmolarity", "osmolarity [mM]"]) expect(svg).toContain(label);
   });
   it("PNG output has the asked size", () => {
     const out = dir();
@@ -164,12 +186,12 @@ describe("figures drawn for the reader", () => {
     expect(html).not.toContain("{&quot;");
   });
 
-  it("with water moving, Osm_in [mM] and vol_in [pL] are not drawn as species", () => {
+  it("with water moving, Osm_in [mM] and vol_in [pL] are not drawn as species (they get panels of their own)", () => {
     const header = ["t [s]", "V [mV]", "E_rev [mV]", "I_net [uA/cm^2]", "K_in [mM]", "K_out [mM]", "E_K [mV]", "I_K [uA/cm^2]", "vol_in [pL]", "Osm_in [mM]", "Osm_out [mM]"];
     const t = Float64Array.from([0, 1, 2, 3]);
     const columns = header.map((_, j) => (j === 0 ? t : Float64Array.from(t, (v) => 100 + j + v)));
     const svg = trajectorySvg({ header, columns }, "water");
-    expect(seriesOf(svg)).toEqual(["E_K", "E_rev", "V", "K inside", "K outside", "I_K", "I_net"]);
+    expect(seriesOf(svg)).toEqual(["E_K", "E_rev", "V", "K inside", "K outside", "I_K", "I_net", "vol_in", "Osm_in", "Osm_out"]);
   });
 
   it("a 2,000,000-row trajectory plots in a 64 MB heap (rows are reduced as they stream)", () => {
