@@ -35,6 +35,9 @@ export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float
   // under a voltage clamp the electrode adds charge the identity does not count
   const charge = model.clamp ? NaN : membrane - ionic - applied;
   const scale = model.capacitance * model.area * Math.max(Math.abs(y[L.V]! - y0[L.V]!), 1e-3);
+  // Total volume: the state holds vol_in only and vol_out = total − vol_in, so this is an identity of
+  // the formulation (it can show round-off, nothing else); the physical checks of water are the
+  // Boyle–van 't Hoff and pump–leak closed forms in the tests. Reported because the contract lists it.
   let volumeRelative: number | null = null;
   if (model.water && Number.isFinite(model.water.total)) {
     const total0 = model.volumeInOf(y0) + model.volumeOutOf(y0);

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { finiteDifferenceJacobian } from "../../src/numerics/jacobian.js";
 import { runScenario } from "../helpers/run.js";
+import { centralDifferences } from "../helpers/jacobian.js";
 import { MembraneModel } from "../../src/model/membraneModel.js";
 import { loadScenarioFile } from "../../src/scenario/load.js";
 
@@ -71,19 +72,7 @@ describe("the analytic Jacobian", () => {
         const analytic = new Float64Array(n * n);
         model.jacobian(0, y, analytic);
         // central differences, accurate to ~1e-9 relative here
-        const numeric = new Float64Array(n * n);
-        const fp = new Float64Array(n);
-        const fm = new Float64Array(n);
-        for (let j = 0; j < n; j++) {
-          const h = 1e-6 * Math.max(Math.abs(y[j]!), 1e-3);
-          const saved = y[j]!;
-          y[j] = saved + h;
-          model.rhs(0, y, fp);
-          y[j] = saved - h;
-          model.rhs(0, y, fm);
-          y[j] = saved;
-          for (let i = 0; i < n; i++) numeric[i * n + j] = (fp[i]! - fm[i]!) / (2 * h);
-        }
+        const { numeric } = centralDifferences(model, y);
         const scale = Math.max(...numeric.map(Math.abs));
         for (let k = 0; k < n * n; k++) expect(Math.abs(analytic[k]! - numeric[k]!)).toBeLessThan(1e-6 * scale + 1e-7 * Math.abs(numeric[k]!));
         // and the forward-difference fallback used without an analytic Jacobian is consistent too
