@@ -1,7 +1,17 @@
 import type { Column, Recorder } from "../recording/types.js";
 
-/** A run must have taken this long before its progress shows: short runs stay silent. */
+/**
+ * A run must have taken this long before its progress shows: short runs stay silent.
+ * `IONFLUX_PROGRESS_AFTER_MS` sets another delay (the tests use a short one, so that their runs
+ * can be short too).
+ */
 export const PROGRESS_AFTER_MS = 2000;
+
+function progressDelay_ms(): number {
+  const text = process.env.IONFLUX_PROGRESS_AFTER_MS;
+  const value = text === undefined || text === "" ? NaN : Number(text);
+  return Number.isFinite(value) && value >= 0 ? value : PROGRESS_AFTER_MS;
+}
 
 /**
  * Progress of one long run on a terminal: after 2 s, the simulated time reached (from each
@@ -10,6 +20,7 @@ export const PROGRESS_AFTER_MS = 2000;
  */
 export function withRunProgress(inner: Recorder, label: string, duration_s: number, stream: NodeJS.WriteStream = process.stderr): Recorder {
   if (!stream.isTTY || process.env.TERM === "dumb") return inner;
+  const delay_ms = progressDelay_ms();
   const started = performance.now();
   let lastDraw = 0;
   let drawn = false;
@@ -24,7 +35,7 @@ export function withRunProgress(inner: Recorder, label: string, duration_s: numb
     row(values: Float64Array) {
       inner.row(values);
       const now = performance.now();
-      if (now - started < PROGRESS_AFTER_MS || now - lastDraw < 200) return;
+      if (now - started < delay_ms || now - lastDraw < 200) return;
       lastDraw = now;
       const t = values[0]!;
       const share = Math.min(1, Math.max(0, t / duration_s));

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseShard } from "../../src/sweep/shard.js";
+import { PROGRESS_AFTER_MS } from "../../src/cli/runProgress.js";
 describe("units users type", () => {
   it("37 °C, 37 ℃ and 98.6 °F are temperatures (kelvin at load time)", () => {
     expect(parseQuantity("37 °C", KINDS.temperature)).toEqual({ ok: true, value: 310.15 });
@@ -95,14 +96,17 @@ describe("the small things a user trips on", () => {
   });
 
   it("a run longer than 2 s shows its progress on a terminal (stderr), and nothing off a terminal", () => {
+    expect(PROGRESS_AFTER_MS).toBe(2000);
     const out = dir();
-    // 3.3e7 fixed Euler steps: about 8 s here, well over 2 s on a machine 3x faster
-    const cmd = `node bin/ionflux.js run sims/k-nernst.yaml --set run.method=euler --set run.dt=0.03us --set run.stop=null --out ${out}`;
+    // the delay shortened to 0.1 s so that the run can be short: 2e6 fixed Euler steps, about a
+    // second here, still several times the delay on a machine 3x faster
+    const cmd = `IONFLUX_PROGRESS_AFTER_MS=100 node bin/ionflux.js run sims/k-nernst.yaml --set run.method=euler --set run.dt=0.5us --set run.stop=null --out ${out}`;
     const tty = spawnSync("script", ["-qec", cmd, "/dev/null"], { encoding: "utf8", timeout: 120_000 });
     expect(tty.status).toBe(0);
     expect(tty.stdout).toMatch(/\rk-nernst \[#*\.*\] t = [\d.e-]+ s of 1 s/);
     expect(tty.stdout).toMatch(/k-nernst: V = -89\.\d+ mV/);
     const piped = spawnSync("bash", ["-c", cmd], { encoding: "utf8", timeout: 120_000 });
+    expect(piped.status).toBe(0);
     expect(piped.stderr).toBe("");
   });
 });
