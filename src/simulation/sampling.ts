@@ -62,6 +62,11 @@ export class Sampler {
     this.times = new RecordTimes(run);
   }
 
+  /** The next record time: a step ending at or after it has rows to give. */
+  nextTime(): number {
+    return this.times.peek();
+  }
+
   /** The first sample (t = 0). */
   first(y: Float64Array): void {
     this.sink.sample(0, y);

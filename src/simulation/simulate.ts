@@ -6,7 +6,7 @@ import type { RunSettings } from "../scenario/types.js";
 import { integrate, type IntegrationResult } from "../solvers/integrate.js";
 import { findMethod } from "../solvers/registry.js";
 import { eulerMaruyama } from "../solvers/stochastic/eulerMaruyama.js";
-import type { StepControl, Stepper } from "../solvers/types.js";
+import type { ObserverNeeds, StepControl, Stepper } from "../solvers/types.js";
 import { integrateWithEvents } from "./events.js";
 import { DenseState, Sampler } from "./sampling.js";
 import { solveSteadyState } from "./steady.js";
@@ -115,7 +115,11 @@ export function simulate(model: MembraneModel, run: RunSettings, sink: Trajector
     if (model.markov.count > 0) result = integrateWithEvents(model, method, control, run, observe, noise);
     else {
       const problem = model.problem(run.duration);
-      result = integrate(noise ? { ...problem, noise } : problem, method, control, observe);
+      // what the observer must see: fixed-step methods skip it on the steps in between
+      const ruleNeeds = rule.needs();
+      const needs: ObserverNeeds = { ...ruleNeeds, everyStep: stochastic || ruleNeeds.everyStep, nextTime: () => sampler.nextTime(), trackMinimum: model.layout.concentrations };
+      result = integrate(noise ? { ...problem, noise } : problem, method, control, observe, needs);
+      if (result.minimum !== undefined && result.minimum < minConcentration) minConcentration = result.minimum;
     }
   } catch (e) {
     if (!(e instanceof IntegrationError)) {

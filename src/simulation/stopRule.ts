@@ -17,7 +17,7 @@ export const DEFAULT_CONVERGENCE_CURRENT = 1e-6;
 export class NetCurrentRule {
   /** Since when |I_net| has stayed below the threshold, or null. */
   belowSince: number | null;
-  private readonly threshold: number;
+  readonly threshold: number;
   private readonly hold: number;
   private readonly state: Float64Array;
   private readonly perIon: Float64Array;
@@ -37,6 +37,14 @@ export class NetCurrentRule {
   private netAt(stepper: Stepper, theta: number, h: number): number {
     this.dense.at(stepper, theta, h, this.state);
     return Math.abs(this.model.netCurrent(this.state, this.perIon)) - this.threshold;
+  }
+
+  /**
+   * Which steps it must see: without a stop rule only those where |C_m·dV/dt| crosses the
+   * threshold (where belowSince changes); with one, every step (the hold is counted step by step).
+   */
+  needs(): { everyStep: boolean; watch: { component: number; scale: number; threshold: number } } {
+    return { everyStep: this.run.stop !== undefined, watch: { component: this.model.layout.V, scale: this.model.capacitance, threshold: this.threshold } };
   }
 
   /** After the accepted step [tPrev, t]: true to stop here. */
@@ -59,7 +67,7 @@ export class NetCurrentRule {
 export class WindowRule {
   met = false;
   readonly window: number;
-  private readonly threshold: number;
+  readonly threshold: number;
   private readonly t: number[] = [];
   private readonly V: number[] = [];
   private readonly I: number[] = [];

@@ -1,6 +1,7 @@
 import { IntegrationError } from "../errors.js";
+import { integrateFixedStep } from "./fixedStepLoop.js";
 import { StepSizeController } from "./stepControl.js";
-import type { IntegrationStats, Method, OdeProblem, StepControl, Stepper, Vector } from "./types.js";
+import type { IntegrationStats, Method, ObserverNeeds, OdeProblem, StepControl, Stepper, Vector } from "./types.js";
 
 /** Called after every accepted step; return true to stop the integration there. */
 export type StepObserver = (tPrevious: number, t: number, y: Vector, stepper: Stepper) => boolean;
@@ -10,19 +11,27 @@ export interface IntegrationResult {
   y: Vector;
   stoppedByObserver: boolean;
   stats: IntegrationStats;
+  /** The smallest value of needs.trackMinimum's components over the accepted steps (fused loop only). */
+  minimum?: number;
 }
 
 /**
  * THE driver loop (design.md, principle 3): splits [t0, t1] at the problem's breakpoints, lands
  * exactly on each, takes steps with the method's stepper, accepts or rejects them (adaptive
  * methods), updates the step size, counts, and hands every accepted step to the observer.
+ * Given `needs` (what the observer must see), a fixed-step explicit method of a deterministic
+ * problem runs in the fused loop of fixedStepLoop.ts instead: the same steps, fewer calls.
  */
 export function integrate(
   problem: OdeProblem,
   method: Method,
   control: StepControl,
   observe: StepObserver,
+  needs?: ObserverNeeds,
 ): IntegrationResult {
+  if (needs && !needs.everyStep && !method.adaptive && method.fixedStepKernel && !problem.noise) {
+    return integrateFixedStep(problem, method.fixedStepKernel(problem), control, observe, needs);
+  }
   const stepper = method.createStepper(problem, control);
   const y = Float64Array.from(problem.y0);
   const yNext = new Float64Array(problem.size);

@@ -96,6 +96,32 @@ export interface Method {
   readonly adaptive: boolean;
   readonly stiff: boolean;
   createStepper(problem: OdeProblem, control: StepControl): Stepper;
+  /**
+   * Fixed-step explicit methods: the step formula on its own, which the fused loop
+   * (fixedStepLoop.ts) calls without the driver's per-step bookkeeping; their Stepper uses it too,
+   * so the formula exists once.
+   */
+  fixedStepKernel?(problem: OdeProblem): FixedStepKernel;
+}
+
+/** One step of a fixed-step explicit method, f0 = f(t, y) given: writes y(t+h) − y(t) to dy, counts its evaluations in stats. */
+export interface FixedStepKernel {
+  step(t: number, y: Vector, h: number, f0: Vector, dy: Vector, stats: IntegrationStats): void;
+}
+
+/**
+ * When the observer of a run must see a step, so that fixed-step methods can skip the calls in
+ * between (fixedStepLoop.ts). Without it (or with `everyStep`) it sees every accepted step.
+ */
+export interface ObserverNeeds {
+  /** Call it after every step regardless (e.g. a stop rule that counts a hold time). */
+  readonly everyStep: boolean;
+  /** The next time it must see: the first step ending at or after it is shown (asked again after each call). */
+  nextTime(): number;
+  /** Also show the steps where |scale·f(t, y)[component]| < threshold turns true or false. */
+  readonly watch?: { readonly component: number; readonly scale: number; readonly threshold: number };
+  /** Components whose smallest value over all accepted steps the loop reports (IntegrationResult.minimum). */
+  readonly trackMinimum?: Int32Array;
 }
 
 export function newStats(): IntegrationStats {

@@ -1,15 +1,21 @@
-import type { Method, OdeProblem, Vector } from "../types.js";
+import type { FixedStepKernel, IntegrationStats, Method, OdeProblem, Vector } from "../types.js";
 import { HermiteStepper } from "./hermiteStepper.js";
 
-/** Forward Euler, y₁ = y₀ + h·f(t₀, y₀): order 1, fixed step. */
-class EulerStepper extends HermiteStepper {
-  protected compute(_t: number, y: Vector, h: number, dy: Vector): null {
-    const f0 = this.f0;
+/** Forward Euler, y₁ = y₀ + h·f(t₀, y₀). */
+const eulerKernel: FixedStepKernel = {
+  step(_t: number, y: Vector, h: number, f0: Vector, dy: Vector, _stats: IntegrationStats): void {
     for (let i = 0; i < y.length; i++) dy[i] = h * f0[i]!;
+  },
+};
+
+class EulerStepper extends HermiteStepper {
+  protected compute(t: number, y: Vector, h: number, dy: Vector): null {
+    eulerKernel.step(t, y, h, this.f0, dy, this.stats);
     return null;
   }
 }
 
+/** Forward Euler: order 1, fixed step. */
 export const euler: Method = {
   name: "euler",
   description: "forward Euler, order 1, fixed step dt",
@@ -18,4 +24,5 @@ export const euler: Method = {
   adaptive: false,
   stiff: false,
   createStepper: (problem: OdeProblem) => new EulerStepper(problem),
+  fixedStepKernel: () => eulerKernel,
 };

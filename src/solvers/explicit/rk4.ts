@@ -1,15 +1,14 @@
-import type { Method, OdeProblem, Vector } from "../types.js";
+import type { FixedStepKernel, IntegrationStats, Method, OdeProblem, Vector } from "../types.js";
 import { HermiteStepper } from "./hermiteStepper.js";
 
-/** The classic four-stage Runge–Kutta method: order 4, fixed step. */
-class Rk4Stepper extends HermiteStepper {
+/** The classic four-stage Runge–Kutta step; f0 = k1 is given (the previous step's end derivative). */
+class Rk4Kernel implements FixedStepKernel {
   private readonly k2: Vector;
   private readonly k3: Vector;
   private readonly k4: Vector;
   private readonly stage: Vector;
 
-  constructor(problem: OdeProblem) {
-    super(problem);
+  constructor(private readonly problem: OdeProblem) {
     const n = problem.size;
     this.k2 = new Float64Array(n);
     this.k3 = new Float64Array(n);
@@ -17,22 +16,38 @@ class Rk4Stepper extends HermiteStepper {
     this.stage = new Float64Array(n);
   }
 
-  protected compute(t: number, y: Vector, h: number, dy: Vector): null {
-    const { f0: k1, k2, k3, k4, stage } = this;
+  step(t: number, y: Vector, h: number, k1: Vector, dy: Vector, stats: IntegrationStats): void {
+    const { k2, k3, k4, stage } = this;
+    const rhs = this.problem.rhs;
     const n = y.length;
     const h2 = 0.5 * h;
     for (let i = 0; i < n; i++) stage[i] = y[i]! + h2 * k1[i]!;
-    this.rhs(t + h2, stage, k2);
+    rhs(t + h2, stage, k2);
     for (let i = 0; i < n; i++) stage[i] = y[i]! + h2 * k2[i]!;
-    this.rhs(t + h2, stage, k3);
+    rhs(t + h2, stage, k3);
     for (let i = 0; i < n; i++) stage[i] = y[i]! + h * k3[i]!;
-    this.rhs(t + h, stage, k4);
+    rhs(t + h, stage, k4);
+    stats.rhsEvaluations += 3;
     const h6 = h / 6;
     for (let i = 0; i < n; i++) dy[i] = h6 * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!);
+  }
+}
+
+class Rk4Stepper extends HermiteStepper {
+  private readonly kernel: Rk4Kernel;
+
+  constructor(problem: OdeProblem) {
+    super(problem);
+    this.kernel = new Rk4Kernel(problem);
+  }
+
+  protected compute(t: number, y: Vector, h: number, dy: Vector): null {
+    this.kernel.step(t, y, h, this.f0, dy, this.stats);
     return null;
   }
 }
 
+/** The classic four-stage Runge–Kutta method: order 4, fixed step. */
 export const rk4: Method = {
   name: "rk4",
   description: "classic Runge-Kutta, order 4, fixed step dt",
@@ -41,4 +56,5 @@ export const rk4: Method = {
   adaptive: false,
   stiff: false,
   createStepper: (problem: OdeProblem) => new Rk4Stepper(problem),
+  fixedStepKernel: (problem: OdeProblem) => new Rk4Kernel(problem),
 };
