@@ -50,6 +50,8 @@ export class StateLayout {
   readonly propensity: number;
   /** The inside volume when it is a state (water movement), or -1. */
   readonly volumeIn: number;
+  /** The slots that must not go negative (all but V). */
+  readonly nonNegative: Int32Array;
 
   constructor(
     readonly slots: readonly Slot[],
@@ -67,6 +69,7 @@ export class StateLayout {
     this.gates = Int32Array.from(of("gate"), (s) => s.index);
     this.propensity = of("propensity")[0]?.index ?? -1;
     this.volumeIn = of("volume")[0]?.index ?? -1;
+    this.nonNegative = Int32Array.from(slots.filter((s) => s.nonNegative), (s) => s.index);
   }
 
   /** The standard layout of a membrane: V, c_in and c_out per ion, then the named gates. */

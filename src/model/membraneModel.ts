@@ -303,8 +303,8 @@ export class MembraneModel {
 
   /** Every slot but V must stay non-negative (concentrations, gates, the propensity). */
   readonly isAdmissible = (y: Float64Array): boolean => {
-    const slots = this.layout.slots;
-    for (let i = 0; i < y.length; i++) if (slots[i]!.nonNegative && !(y[i]! >= 0)) return false;
+    const slots = this.layout.nonNegative;
+    for (let k = 0; k < slots.length; k++) if (!(y[slots[k]!]! >= 0)) return false;
     return true;
   };
 

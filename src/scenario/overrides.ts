@@ -38,6 +38,26 @@ function cleanValue(value: unknown, where: string): unknown {
   return root;
 }
 
+/** A decimal number as YAML's core schema reads it (and Number does the same). */
+const PLAIN_NUMBER = /^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$/;
+/** A number with a unit ("0.1 mS/cm^2", "-65 mV", "2e-6 cm/s"): a plain YAML string, itself. */
+const PLAIN_QUANTITY = /^-?[0-9][0-9.eE+-]* [A-Za-z][A-Za-z0-9/^*() ]*$/;
+
+/**
+ * The value of `--set PATH=VALUE` as YAML reads it. Sweeps give thousands of values like
+ * `0.3 mS/cm^2`: those and plain decimals are read without the YAML parser (the same value, as
+ * test/scenario/overrides.test.ts checks against it); anything else goes through it.
+ */
+function overrideValue(text: string): unknown {
+  if (PLAIN_NUMBER.test(text)) return Number(text);
+  if (PLAIN_QUANTITY.test(text) && !text.endsWith(" ") && !text.includes("  ")) return text;
+  try {
+    return parseYamlValue(text);
+  } catch {
+    return text;
+  }
+}
+
 export function parseOverride(text: string): Override {
   const eq = text.indexOf("=");
   if (eq <= 0) throw new UsageError(`--set ${text}: expected PATH=VALUE, like run.method=rk4`);
@@ -45,12 +65,7 @@ export function parseOverride(text: string): Override {
   const path = pathText.split(".");
   if (path.some((p) => p === "")) throw new UsageError(`--set ${text}: empty segment in the path "${pathText}"`);
   checkFieldPath(pathText, `--set ${pathText}`);
-  let value: unknown;
-  try {
-    value = parseYamlValue(text.slice(eq + 1));
-  } catch {
-    value = text.slice(eq + 1);
-  }
+  const value = overrideValue(text.slice(eq + 1));
   return { path, value: cleanValue(value, `--set ${pathText}`), text };
 }
 

@@ -4,7 +4,7 @@ import { CsvFileRecorder } from "../recording/csv.js";
 import { NullRecorder } from "../recording/trajectory.js";
 import { endInOutputUnits } from "../recording/units.js";
 import { parseScenarioSource } from "../scenario/source.js";
-import { applyOverrides, parseOverride } from "../scenario/overrides.js";
+import { applyOverrides, parseOverride, type Override } from "../scenario/overrides.js";
 import type { Scenario } from "../scenario/types.js";
 import { validateScenario } from "../scenario/validate.js";
 import { simulate } from "../simulation/simulate.js";
@@ -31,12 +31,24 @@ export interface SweepRunResult {
  */
 export class SweepRunner {
   readonly source;
+  /** Parsed `path=value` texts: a grid's points share their axes' values (bounded, for long samples). */
+  private readonly parsed = new Map<string, Override>();
   constructor(text: string, file: string, private readonly baseSets: readonly string[] = []) {
     this.source = parseScenarioSource(text, file);
   }
 
+  private override(text: string): Override {
+    let o = this.parsed.get(text);
+    if (o === undefined) {
+      o = parseOverride(text);
+      if (this.parsed.size >= 4096) this.parsed.clear();
+      this.parsed.set(text, o);
+    }
+    return o;
+  }
+
   scenario(sets: readonly string[]): Scenario {
-    const { tree, paths } = applyOverrides(this.source.tree, [...this.baseSets, ...sets].map(parseOverride));
+    const { tree, paths } = applyOverrides(this.source.tree, [...this.baseSets, ...sets].map((s) => this.override(s)));
     return validateScenario(this.source, tree, paths);
   }
 
