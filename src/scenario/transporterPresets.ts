@@ -17,7 +17,8 @@ import type { TransporterKinetics } from "./types.js";
  *   `kinetics: formula` transporter to keep it.
  * - ncx: g = 0.0733 S/m² (7.3 µS/cm²): the slope F·∂J/∂Δ of the Luo–Rudy exchanger (Luo & Rudy 1994,
  *   Circ Res 74:1071: k_NaCa = 2000 µA/µF, K_m,Na = 87.5 mM, K_m,Ca = 1.38 mM, k_sat = 0.1, η = 0.35,
- *   C_m = 1 µF/cm²) at its linearisation point V = −80 mV, Na 140 mM out, Ca 100 nM in / 2 mM out, 37 °C.
+ *   C_m = 1 µF/cm²) at its linearisation point V = −80 mV, Na 14 mM in / 140 mM out, Ca 100 nM in / 2 mM out,
+ *   37 °C (|dI/dV| there; 4.5 µS/cm² at Na_in 10 mM, 8.4 at 15 mM).
  *   Thermodynamic kinetics keep its exact reversal V = 3·E_Na − 2·E_Ca.
  * - pmca: J = J_max·Ca_in/(Ca_in + K_m), J_max = 5.96 pmol/(cm²·s) (I_p(Ca),max = 1.15 µA/µF of Luo & Rudy
  *   1994 over 2F, with C_m = 1 µF/cm²), K_m = 0.5 µM; one Ca²⁺ out per cycle (its H⁺ counter-transport is

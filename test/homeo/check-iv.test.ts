@@ -41,9 +41,13 @@ describe("iv with electrogenic transporters", () => {
     const line = lines.find((l) => l.startsWith("  ncx, instantaneous: reverses at"));
     expect(line).toBeDefined();
     expect(line).toContain("3·E_Na − 2·E_Ca");
+    // the printed prediction is the closed form worked here, not the root found again
+    const printed = Number(/3·E_Na − 2·E_Ca: (-?[\d.]+) mV/.exec(line!)![1]);
+    expect(Math.abs(printed - expected * 1e3)).toBeLessThan(1e-6);
     const summary = JSON.parse(readFileSync(join(out, "ncx-cell.iv.summary.json"), "utf8")) as { reversals: { current: string; "E_rev [mV]": number }[] };
-    const ncx = summary.reversals.find((r) => r.current === "ncx, instantaneous")!;
+    const ncx = summary.reversals.find((r) => r.current === "ncx, instantaneous")! as { "E_rev [mV]": number; "predicted [mV]"?: number };
     expect(Math.abs(ncx["E_rev [mV]"] - expected * 1e3)).toBeLessThan(1e-6);
+    expect(Math.abs((ncx["predicted [mV]"] as number) - expected * 1e3)).toBeLessThan(1e-6);
     // the total current includes the exchanger: total = K leak + NCX at every command voltage
     const csv = readFileSync(join(out, "ncx-cell.iv.csv"), "utf8").trim().split("\n");
     const header = csv[0]!.split(",");

@@ -119,7 +119,7 @@ describe("the pump–leak steady state with water (Tosteson & Hoffman 1960)", ()
     expect(d.chargeRelative).toBeLessThan(CHARGE_REL);
   });
 
-  it("without the pump there is no steady state: the cell swells and keeps swelling", () => {
+  it("without the pump there is no pumped steady state: the cell swells, and is still swelling after 10 h", () => {
     const run = runText(PUMP_LEAK, ["pumps.pump.max-current=0 uA/cm^2", "run.duration=10 h"]);
     const vol = run.recorder.rows.map((r) => r);
     expect(vol.length).toBeGreaterThan(5);

@@ -4,6 +4,7 @@ import { UsageError } from "../../errors.js";
 import { MembraneModel } from "../../model/membraneModel.js";
 import { findRootBracketed } from "../../numerics/roots.js";
 import { ghkVoltage } from "../../physics/ghk.js";
+import { transporterReversalPotential } from "../../physics/transporter.js";
 import { writeFileAtomic } from "../../recording/atomicFile.js";
 import { MemoryRecorder } from "../../recording/types.js";
 import { loadScenarioFile } from "../../scenario/load.js";
@@ -159,20 +160,21 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
   writeFileAtomic(join(opts.out, `${scenario.name}.iv.summary.json`), `${JSON.stringify({ name: scenario.name, "holding [mV]": (scenario.clamp?.holding ?? scenario.initialVoltage) * 1e3, ...(at !== undefined ? { "at [s]": at } : {}), reversals }, null, 2)}\n`);
 }
 
-/** A transporter's reversal V = Σ ν_k·z_k·E_k / Σ ν_k·z_k, and its formula ("3·E_Na − 2·E_Ca"); null if electroneutral. */
+/** A transporter's reversal (physics/transporter.ts) and its formula in Nernst potentials ("3·E_Na − 2·E_Ca"); null if electroneutral. */
 function transporterReversal(stoichiometry: Readonly<Record<string, number>>, model: MembraneModel, y: Float64Array): { value: number; by: string } | null {
-  const terms = Object.entries(stoichiometry).map(([ion, nu]) => {
-    const k = model.ionNames.indexOf(ion);
-    return { ion, weight: nu * model.valence[k]!, e: model.nernst(k, y) };
-  });
-  const charge = terms.reduce((q, t) => q + t.weight, 0);
-  if (charge === 0) return null;
-  const value = terms.reduce((v, t) => v + (t.weight / charge) * t.e, 0);
-  const by = terms
-    .map((t, i) => {
-      const c = t.weight / charge;
+  const entries = Object.entries(stoichiometry);
+  const ks = entries.map(([ion]) => model.ionNames.indexOf(ion));
+  const nu = entries.map(([, n]) => n);
+  const z = ks.map((k) => model.valence[k]!);
+  const value = transporterReversalPotential(nu, z, ks.map((k) => model.concentrationIn(k, y)), ks.map((k) => model.concentrationOut(k, y)), model.temperature);
+  if (Number.isNaN(value)) return null;
+  // V_rev = Σ (ν_k·z_k / Σ ν·z)·E_k: the weights of the Nernst potentials, for the printed formula
+  const charge = nu.reduce((q, n, i) => q + n * z[i]!, 0);
+  const by = entries
+    .map(([ion], i) => {
+      const c = (nu[i]! * z[i]!) / charge;
       const size = Math.abs(c) === 1 ? "" : `${fmt(Math.abs(c), 6)}·`;
-      return `${c < 0 ? (i === 0 ? "−" : " − ") : i === 0 ? "" : " + "}${size}E_${t.ion}`;
+      return `${c < 0 ? (i === 0 ? "−" : " − ") : i === 0 ? "" : " + "}${size}E_${ion}`;
     })
     .join("");
   return { value, by };
