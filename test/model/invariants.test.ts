@@ -47,6 +47,25 @@ describe("the invariants of physics.md hold on every sims/ scenario with every m
   }
 });
 
+// The homeostasis sims have clamped baths, where the moles ledger does not apply (the bath is a
+// reservoir): the same cells with a finite 10 pL bath instead, on every method and the steady solve.
+const HOMEOSTASIS = ["chloride-kcc2-mature", "chloride-nkcc1-immature", "ca-activated-k", "osmotic-shock", "pump-leak-swell", "pump-leak-restart"].map((n) => `sims/${n}.yaml`);
+describe("the homeostasis sims with a finite bath: moles and charge on every method", () => {
+  for (const file of HOMEOSTASIS) {
+    for (const [method, sets] of [...Object.entries(METHOD_SETTINGS), ["steady", []] as [string, string[]]]) {
+      it(`${file} with ${method}`, () => {
+        const { result, model } = runScenario(file, ["bath.clamped=null", "bath.volume=10 pL", `run.method=${method}`, ...sets]);
+        expect(Number.isFinite(model.volumeOut)).toBe(true);
+        expect(result.failure).toBeUndefined();
+        const drifts = Object.values(result.invariants.molesRelative!);
+        expect(drifts.length).toBe(model.ionCount);
+        for (const drift of drifts) expect(drift).toBeLessThan(MOLES_RELATIVE);
+        expect(result.invariants.chargeRelative).toBeLessThan(CHARGE_RELATIVE);
+      });
+    }
+  }
+});
+
 describe("rk45 and the stiff method agree", () => {
   for (const file of SIMS) {
     it(`${file}: V and every concentration after 20 s (rtol 1e-9)`, () => {
