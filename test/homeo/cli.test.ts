@@ -35,6 +35,38 @@ describe("bad homeostasis input from the command line: one line naming file and 
   }
 });
 
+describe("a cell that loses all its water, from the command line", () => {
+  it("fails as every numerical failure does: one line naming vol_in, exit 1, the trajectory up to its last good state, converged false", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ionflux-homeo-cli-"));
+    const file = join(dir, "cell.yaml");
+    // an osmometer with nothing inside in a bath of 412 mM: water leaves, and no solute crosses to stop it
+    writeFileSync(
+      file,
+      `name: empty-cell
+temperature: 37 degC
+cell: { area: 136 um^2, volume: 90 fL, water-permeability: 0.02 cm/s }
+bath: { clamped: true }
+ions:
+  K:   { charge: 1,  inside: 0 mM, outside: 5 mM }
+  Cl:  { charge: -1, inside: 0 mM, outside: 5 mM }
+  sucrose: { charge: 0, inside: 0 mM, outside: 402 mM }
+initial: { voltage: 0 mV }
+run: { method: bdf, duration: 60 s }
+`,
+    );
+    const out = join(dir, "out");
+    const r = ionflux(["run", file, "--out", out]);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^ionflux: .*cell\.yaml: integration failed at t = [0-9.e-]+ s: .*vol_in went to zero or below.*the cell lost all its water.*converged: false\)$/);
+    const summary = JSON.parse(readFileSync(join(out, "empty-cell.summary.json"), "utf8")) as Record<string, unknown>;
+    expect(summary.converged).toBe(false);
+    expect(summary.stop_reason).toBe("failed");
+    expect(readFileSync(join(out, "empty-cell.csv"), "utf8").split("\n")[0]).toContain("vol_in [pL]");
+  });
+});
+
 describe("sweeps and --set reach the new fields", () => {
   it("transporters.NAME.conductance, cell.water-permeability, a transporter's stoichiometry", () => {
     const s = parseScenario(GOOD, "cell.yaml", ["transporters.kcc2.conductance=0.2 mS/cm^2", "cell.water-permeability=0.01 cm/s"].map(parseOverride));

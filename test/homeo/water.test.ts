@@ -61,7 +61,6 @@ describe("Boyle–van 't Hoff: water moves until Osm_in = Osm_out", () => {
     expect(run.result.stopReason).toBe("failed");
     expect(run.result.failure).toMatch(/^integration failed at t = [0-9.e-]+ s: .*vol_in went to zero or below .*the cell lost all its water/);
     expect(run.result.failure).not.toContain("\n");
-    console.log(run.result.failure);
   });
 });
 
