@@ -47,6 +47,7 @@ export function buildSummary(scenario: Scenario, ...args: [RunReport, SummaryCon
       ? {
           "volume_out_final [pL]": num(result.water.volumeOut * PL),
           "osmolarity_final [mM]": result.water.osmolarity,
+          "volume_rate_final [1/s]": result.water.volumeRate,
         }
       : {}),
     "min_concentration [mM]": result.minConcentration,

@@ -32,8 +32,15 @@ function endOf(model: MembraneModel, t: number, y: Float64Array): Pick<RunReport
     reversalPotentialEnd: model.reversalPotential(yEnd),
     ions: model.ionNames.map((name, k) => ({ name, inside: model.concentrationIn(k, yEnd), outside: model.concentrationOut(k, yEnd), nernst: model.nernst(k, yEnd) })),
     volumeInEnd: model.volumeInOf(yEnd),
-    ...(model.water ? { water: { volumeOut: model.volumeOutOf(yEnd), osmolarity: model.osmolarities(yEnd) } } : {}),
+    ...(model.water ? { water: waterEnd(model, yEnd) } : {}),
   };
+}
+
+/** The bath's volume, the osmolarities and the relative volume rate (d vol_in/dt)/vol_in of state y. */
+function waterEnd(model: MembraneModel, y: Float64Array): NonNullable<RunReport["water"]> {
+  const w = model.water!;
+  const osmolarity = model.osmolarities(y);
+  return { volumeOut: model.volumeOutOf(y), osmolarity, volumeRate: (w.coefficient * (osmolarity.inside - osmolarity.outside)) / y[w.slot]! };
 }
 
 function simulateSteady(model: MembraneModel, sink: TrajectorySink, started: number): RunResult {
@@ -100,7 +107,7 @@ export function simulate(model: MembraneModel, run: RunSettings, sink: Trajector
     }
     const least = model.layout.minConcentration(y);
     if (least < minConcentration) minConcentration = least;
-    if (rule.step(tPrev, t, stepper)) {
+    if (rule.step(tPrev, t, stepper, y)) {
       stoppedByRule = true;
       return true;
     }

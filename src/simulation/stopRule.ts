@@ -9,13 +9,20 @@ import type { Fluctuations } from "./types.js";
 export const DEFAULT_CONVERGENCE_CURRENT = 1e-6;
 
 /**
- * run.stop for deterministic runs: |I_net| below the threshold and held there for `hold`. I_net =
- * −C_m·dV/dt, and f at the step's end is already known, so no extra current evaluation; the time
- * it crossed the threshold is found on the dense output (bracketed root). Without a stop rule it
- * still tells when the run converged.
+ * When water moves, a state is settled only when the cell's volume has stopped moving too:
+ * |d vol_in/dt| / vol_in below this (1/s). A net current of zero says nothing about water (an
+ * osmometer shrinks at I_net = 0); 1e-6 /s is a volume still changing by a part per million a second.
+ */
+export const DEFAULT_VOLUME_RATE = 1e-6;
+
+/**
+ * run.stop for deterministic runs: |I_net| below the threshold (and, when water moves, the relative
+ * volume rate below DEFAULT_VOLUME_RATE) and held there for `hold`. I_net = −C_m·dV/dt, and f at
+ * the step's end is already known, so no extra current evaluation; the time it became settled is
+ * found on the dense output (bracketed roots). Without a stop rule it still tells when the run converged.
  */
 export class NetCurrentRule {
-  /** Since when |I_net| has stayed below the threshold, or null. */
+  /** Since when the state has stayed settled, or null. */
   belowSince: number | null;
   readonly threshold: number;
   private readonly hold: number;
@@ -31,7 +38,15 @@ export class NetCurrentRule {
     this.hold = run.stop?.hold ?? 0;
     this.state = new Float64Array(model.size);
     this.perIon = new Float64Array(model.ionCount);
-    this.belowSince = Math.abs(model.netCurrent(model.y0, this.perIon)) < this.threshold ? 0 : null;
+    this.belowSince = Math.abs(model.netCurrent(model.y0, this.perIon)) < this.threshold && this.volumeExcess(model.y0) < 0 ? 0 : null;
+  }
+
+  /** |relative volume rate| − its threshold at state y (−1 when water does not move). */
+  private volumeExcess(y: Float64Array): number {
+    const w = this.model.water;
+    if (!w) return -1;
+    const osm = this.model.osmolarities(y);
+    return Math.abs((w.coefficient * (osm.inside - osm.outside)) / y[w.slot]!) - DEFAULT_VOLUME_RATE;
   }
 
   private netAt(stepper: Stepper, theta: number, h: number): number {
@@ -39,22 +54,31 @@ export class NetCurrentRule {
     return Math.abs(this.model.netCurrent(this.state, this.perIon)) - this.threshold;
   }
 
-  /**
-   * Which steps it must see: without a stop rule only those where |C_m·dV/dt| crosses the
-   * threshold (where belowSince changes); with one, every step (the hold is counted step by step).
-   */
-  needs(): { everyStep: boolean; watch: { component: number; scale: number; threshold: number } } {
-    return { everyStep: this.run.stop !== undefined, watch: { component: this.model.layout.V, scale: this.model.capacitance, threshold: this.threshold } };
+  private volumeAt(stepper: Stepper, theta: number): number {
+    stepper.interpolate(theta, this.state);
+    return this.volumeExcess(this.state);
   }
 
-  /** After the accepted step [tPrev, t]: true to stop here. */
-  step(tPrev: number, t: number, stepper: Stepper): boolean {
-    const below = Math.abs(this.model.capacitance * stepper.endDerivative[this.model.layout.V]!) < this.threshold;
+  /**
+   * Which steps it must see: without a stop rule and without water only those where |C_m·dV/dt|
+   * crosses the threshold (where belowSince changes); otherwise every step (a hold is counted
+   * step by step; the volume rate is not watched by the fused loop).
+   */
+  needs(): { everyStep: boolean; watch: { component: number; scale: number; threshold: number } } {
+    return { everyStep: this.run.stop !== undefined || this.model.water !== undefined, watch: { component: this.model.layout.V, scale: this.model.capacitance, threshold: this.threshold } };
+  }
+
+  /** After the accepted step [tPrev, t] ending at state y: true to stop here. */
+  step(tPrev: number, t: number, stepper: Stepper, y: Float64Array): boolean {
+    const below = Math.abs(this.model.capacitance * stepper.endDerivative[this.model.layout.V]!) < this.threshold && this.volumeExcess(y) < 0;
     if (!below) this.belowSince = null;
     else if (this.belowSince === null) {
       const h = t - tPrev;
-      const theta = this.netAt(stepper, 0, h) > 0 ? findRootBracketed((th) => this.netAt(stepper, th, h), 0, 1, 1e-9) : 0;
-      this.belowSince = Number.isFinite(theta) ? tPrev + theta * (t - tPrev) : t;
+      // settled from the later of the two crossings in this step
+      const current = this.netAt(stepper, 0, h) > 0 ? findRootBracketed((th) => this.netAt(stepper, th, h), 0, 1, 1e-9) : 0;
+      const volume = this.model.water && this.volumeAt(stepper, 0) > 0 ? findRootBracketed((th) => this.volumeAt(stepper, th), 0, 1, 1e-9) : 0;
+      const theta = Math.max(Number.isFinite(current) ? current : 1, Number.isFinite(volume) ? volume : 1);
+      this.belowSince = tPrev + theta * (t - tPrev);
     }
     return this.run.stop !== undefined && this.belowSince !== null && t - this.belowSince >= this.hold;
   }

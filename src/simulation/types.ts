@@ -46,8 +46,11 @@ export interface RunReport {
   readonly ions: readonly { readonly name: string; readonly inside: number; readonly outside: number; readonly nernst: number }[];
   /** The inside volume at the end (m³). */
   readonly volumeInEnd: number;
-  /** When water moves: the bath's volume (m³, Infinity when clamped) and the osmolarities (mol/m³) at the end. */
-  readonly water?: { readonly volumeOut: number; readonly osmolarity: { readonly inside: number; readonly outside: number } };
+  /**
+   * When water moves, at the end: the bath's volume (m³, Infinity when clamped), the osmolarities
+   * (mol/m³) and the relative volume rate (d vol_in/dt)/vol_in (1/s).
+   */
+  readonly water?: { readonly volumeOut: number; readonly osmolarity: { readonly inside: number; readonly outside: number }; readonly volumeRate: number };
   readonly minConcentration: number;
   readonly invariants: InvariantDrifts;
   readonly stats: IntegrationStats;

@@ -9,6 +9,8 @@ import type { SweepRunResult } from "./runOne.js";
 
 /** The end-state columns of sweep.csv, after `run` and the varied parameters. */
 export const SUMMARY_COLUMNS = ["converged", "t_converged [s]", "V_final [mV]", "E_rev_final [mV]", "I_net_final [uA/cm^2]", "steps", "rhs_evaluations", "error"];
+/** Added after the others (columns are only ever added) when some run of the sweep moves water. */
+export const WATER_COLUMNS = ["volume_final [pL]"];
 
 /** A number and the unit written after it: "0.1 mS/cm^2", "37 degC", "1e-6". */
 const NUMBER_AND_UNIT = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$/;
@@ -32,8 +34,8 @@ export function sweepParameters(paths: readonly string[], firstValues: readonly 
   });
 }
 
-export function sweepHeader(parameters: readonly SweepParameter[]): string[] {
-  return ["run", ...parameters.map((p) => (p.unit === null ? p.path : `${p.path} [${p.unit}]`)), ...SUMMARY_COLUMNS];
+export function sweepHeader(parameters: readonly SweepParameter[], water = false): string[] {
+  return ["run", ...parameters.map((p) => (p.unit === null ? p.path : `${p.path} [${p.unit}]`)), ...SUMMARY_COLUMNS, ...(water ? WATER_COLUMNS : [])];
 }
 
 /**
@@ -56,12 +58,13 @@ export function parameterCell(p: SweepParameter, text: string): string | number 
  * `converged` is TRUE or FALSE, which LibreOffice, Excel and pandas read as booleans; a failed run
  * has FALSE and its one-line reason in `error`.
  */
-export function sweepRow(k: number, parameters: readonly SweepParameter[], values: readonly string[], r: SweepRunResult): string {
+export function sweepRow(k: number, parameters: readonly SweepParameter[], values: readonly string[], r: SweepRunResult, water = false): string {
   const num = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "" : x);
-  const cells =
+  const cells: (string | number)[] =
     r.error !== undefined
       ? ["FALSE", "", "", "", "", "", "", r.error]
       : [r.converged ? "TRUE" : "FALSE", num(r.tConverged_s), num(r.V_final_mV), num(r.E_rev_final_mV), num(r.I_net_final_uA_cm2), num(r.steps), num(r.rhsEvaluations), ""];
+  if (water) cells.push(r.error !== undefined ? "" : num(r.volumeFinal_pL));
   return stringify([[k, ...values.map((v, i) => parameterCell(parameters[i]!, v)), ...cells]], { record_delimiter: "unix" });
 }
 

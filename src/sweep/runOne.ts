@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { MembraneModel } from "../model/membraneModel.js";
 import { CsvFileRecorder } from "../recording/csv.js";
 import { NullRecorder } from "../recording/trajectory.js";
-import { endInOutputUnits } from "../recording/units.js";
+import { endInOutputUnits, PL_PER_M3 } from "../recording/units.js";
 import { parseScenarioSource } from "../scenario/source.js";
 import { applyOverrides, parseOverride, type Override } from "../scenario/overrides.js";
 import type { Scenario } from "../scenario/types.js";
@@ -23,6 +23,8 @@ export interface SweepRunResult {
   readonly I_net_final_uA_cm2?: number;
   readonly steps?: number;
   readonly rhsEvaluations?: number;
+  /** The cell's volume at the end (pL). */
+  readonly volumeFinal_pL?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export class SweepRunner {
         ...endInOutputUnits(r),
         steps: r.stats.steps,
         rhsEvaluations: r.stats.rhsEvaluations,
+        volumeFinal_pL: r.volumeInEnd * PL_PER_M3,
       };
     } catch (e) {
       // one line, always: the row's error cell

@@ -74,3 +74,27 @@ describe("sweeps and --set reach the new fields", () => {
     expect(s.cell.waterPermeability).toBeCloseTo(1e-4, 15);
   });
 });
+
+describe("a sweep of a cell that moves water", () => {
+  it("varies the water permeability and gains a volume_final [pL] column, each cell the run's own volume_final", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ionflux-homeo-sweep-"));
+    const common = ["--set", "run.duration=3 s", "--set", "run.stop=null"];
+    const r = ionflux(["sweep", "sims/osmotic-shock.yaml", "--vary", "cell.water-permeability=0 cm/s,0.002 cm/s,0.02 cm/s", ...common, "--jobs", "1", "--progress", "never", "--out", dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const [header, ...rows] = readFileSync(join(dir, "sweep.csv"), "utf8").trim().split("\n").map((l) => l.split(","));
+    expect(header!.at(-1)).toBe("volume_final [pL]");
+    expect(header!.at(-2)).toBe("error");
+    expect(rows).toHaveLength(3);
+    const volumes = rows.map((row) => Number(row.at(-1)));
+    // no water moves at P_f = 0 (90 fL); the faster the membrane lets water through, the nearer 68.17 fL after 3 s
+    expect(volumes[0]).toBe(0.09);
+    expect(volumes[1]!).toBeLessThan(0.09);
+    expect(volumes[2]!).toBeLessThan(volumes[1]!);
+    for (const [i, pf] of ["0 cm/s", "0.002 cm/s", "0.02 cm/s"].entries()) {
+      const out = join(dir, `single-${i}`);
+      expect(ionflux(["run", "sims/osmotic-shock.yaml", "--set", `cell.water-permeability=${pf}`, ...common, "--out", out]).status).toBe(0);
+      const summary = JSON.parse(readFileSync(join(out, "osmotic-shock.summary.json"), "utf8")) as Record<string, number>;
+      expect(volumes[i]).toBe(summary["volume_final [pL]"]);
+    }
+  });
+});

@@ -64,6 +64,30 @@ describe("Boyle–van 't Hoff: water moves until Osm_in = Osm_out", () => {
   });
 });
 
+describe("converged means the volume has settled too, not only the net current", () => {
+  it("an osmometer (I_net = 0 throughout) converges when |d vol_in/dt|/vol_in falls to 1e-6 /s: at the time worked out from Boyle–van 't Hoff kinetics", () => {
+    // dλ/dt = k·(S/λ − O), λ = vol_in/vol_in(0), k = A·P_f·v_w/vol_in(0), S = Osm_in(0), O = Osm_out
+    // (clamped bath); the relative rate k·(S/λ − O)/λ reaches −r at λ* (a quadratic), and
+    // t* = ∫₁^λ* λ dλ / (k·(S − O·λ)) = (1/k)·[−(λ* − 1)/O − (S/O²)·ln((S − O·λ*)/(S − O))]
+    const k = (136e-12 * 2e-4 * 18.0e-6) / VOL0;
+    const [S, O, r] = [OSM_IN, OSM_OUT, 1e-6];
+    // k·(S − O·λ) = −r·λ² → r·λ² − k·O·λ + k·S = 0, the root near S/O (in the form without cancellation)
+    const lambda = (2 * k * S) / (k * O + Math.sqrt((k * O) ** 2 - 4 * r * k * S));
+    const gap = (-r * lambda * lambda) / k; // S − O·λ*, without subtracting two numbers near 312
+    const tStar = (1 / k) * (-(lambda - 1) / O - (S / O ** 2) * Math.log(gap / (S - O)));
+    const run = runText(OSMOMETER);
+    expect(run.result.converged).toBe(true);
+    // measured 1.9e-6: at λ* the volume is 6e-7 from its end, so the stiff method's cubic dense
+    // output (state error ~1e-11 over a long step) moves the crossing by ~1e-5 s of t* = 7.1 s
+    expect(Math.abs(run.result.tConverged! - tStar) / tStar).toBeLessThan(1e-5);
+    // the same cell stopped before that is not converged, though its net current was zero all along
+    const early = runText(OSMOMETER, [`run.duration=${0.8 * tStar} s`]);
+    expect(Math.abs(early.result.netCurrentEnd)).toBeLessThan(1e-12);
+    expect(early.result.converged).toBe(false);
+    expect(early.result.water!.volumeRate).toBeLessThan(-r);
+  });
+});
+
 /** A pump–leak cell with water, started away from its steady state (clamped bath). */
 const PUMP_LEAK = `name: pump-leak-water
 temperature: 37 degC

@@ -49,7 +49,7 @@ export function runCommand(opts: RunOptions, print: (line: string) => void, warn
     writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
     const conv = result.converged
       ? `converged at ${fmtTime(result.tConverged ?? 0)}`
-      : `not converged (|I_net| = ${fmt(Math.abs(result.netCurrentEnd) * 100, 3)} uA/cm^2)`;
+      : `not converged (|I_net| = ${fmt(Math.abs(result.netCurrentEnd) * 100, 3)} uA/cm^2${result.water ? `, vol_in changing at ${fmt(result.water.volumeRate, 3)}/s` : ""})`;
     if (opts.plot) writeFileAtomic(join(opts.out, `${scenario.name}.svg`), figureFor(csvPath));
     if (result.failure) {
       failures++;

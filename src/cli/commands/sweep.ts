@@ -81,7 +81,9 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const csvPath = join(opts.out, `${stem}.csv`);
   const metaPath = join(opts.out, `${stem}.meta.json`);
   const parameters = sweepParameters(plan.columns, plan.valuesAt(0));
-  const header = sweepHeader(parameters);
+  // a volume column when the cell may move water (in the base scenario or by a varied permeability)
+  const water = scenario.cell.waterPermeability > 0 || plan.columns.some((c) => c.startsWith("cell.water-permeability"));
+  const header = sweepHeader(parameters, water);
   if (!opts.resume && !opts.force) refuseForeignTable(csvPath, metaPath, plan.id);
   const done = opts.resume ? readDoneRows(csvPath, metaPath, plan.id, header) : new Map<number, string>();
   const todo = runs.filter((k) => !done.has(k));
@@ -106,7 +108,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const record = (results: readonly SweepRunResult[]): void => {
     for (const r of results) {
       if (r.error !== undefined) failed++;
-      writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r.error === undefined ? r : { ...r, error: nameFlag(r.error, "") }));
+      writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r.error === undefined ? r : { ...r, error: nameFlag(r.error, "") }, water));
     }
     finished += results.length;
     progress.update(finished);
