@@ -150,6 +150,11 @@ export async function main(argv: readonly string[], out = (s: string) => process
       )
       .demandCommand(1, "give a command: run, check, sweep, merge, iv, plot, report or verify")
       .strict()
+      .check((a) => {
+        // yargs makes a repeated option an array (`--out a --out b` became the path "a,b")
+        for (const name of SINGLE_VALUE_OPTIONS) if (Array.isArray(a[name])) throw new UsageError(`--${name} is given ${(a[name] as unknown[]).length} times: give it once`);
+        return true;
+      }, true)
       .recommendCommands()
       .version(IONFLUX_VERSION)
       .help()
@@ -164,6 +169,9 @@ export async function main(argv: readonly string[], out = (s: string) => process
     return reportFailure(e, err);
   }
 }
+
+/** Options that take one value (the others, --set, --vary, take any number). */
+const SINGLE_VALUE_OPTIONS = ["out", "from", "to", "step", "at", "width", "time-axis", "jobs", "shard", "samples", "seed", "progress"];
 
 /** Options whose value may be a negative quantity, like `--from -100mV`. */
 const SIGNED_VALUE_OPTIONS = new Set(["--out", "-o", "--from", "--to", "--step", "--at", "--set", "--vary"]);

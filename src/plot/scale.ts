@@ -12,6 +12,21 @@ const fmt = (v: number) => {
   return Number(v.toPrecision(4)).toString();
 };
 
+/**
+ * A linear tick's label with the digits its step needs, so that neighbours never print alike
+ * (15000 and 20000 are "1.5e4" and "2e4", 298.1 and 298.15 stay apart).
+ */
+export function linearTickLabel(v: number, step: number): string {
+  if (v === 0 || Math.abs(v) < step / 1e6) return "0";
+  const a = Math.abs(v);
+  const stepDigit = Math.floor(Math.log10(step));
+  if (a >= 1e4 || a < 1e-3) {
+    const mantissa = Math.max(0, Math.floor(Math.log10(a)) - stepDigit);
+    return Number(v.toExponential(Math.min(mantissa, 15))).toExponential().replace("e+", "e");
+  }
+  return Number(v.toFixed(Math.min(Math.max(0, -stepDigit), 15))).toString();
+}
+
 /** "Nice" linear ticks (1, 2, 5 × 10^k steps). */
 export function linearScale(lo: number, hi: number, p0: number, p1: number): Scale {
   if (!(hi > lo)) {
@@ -29,7 +44,7 @@ export function linearScale(lo: number, hi: number, p0: number, p1: number): Sca
     map: (v) => p0 + ((v - a) / (b - a)) * (p1 - p0),
     ticks: () => {
       const out = [];
-      for (let v = a; v <= b + step / 2; v += step) out.push({ value: v, label: fmt(Math.abs(v) < step / 1e6 ? 0 : v) });
+      for (let v = a; v <= b + step / 2; v += step) out.push({ value: v, label: linearTickLabel(v, step) });
       return out;
     },
   };

@@ -25,6 +25,8 @@ export interface ReducedTrajectory {
   readonly log: readonly ReducedSeries[];
   /** Share of V's total movement that happens in the first 1% of the run. */
   readonly earlyShareOfV: number;
+  /** Share of the rows recorded in the first 1% of the run (0.01 for evenly spaced rows; more with log-spaced recording). */
+  readonly earlyShareOfRows: number;
 }
 
 /**
@@ -115,11 +117,13 @@ export function reduceTrajectory(source: RowSource, buckets: number): ReducedTra
   const early = t0 + 0.01 * (t1 - t0);
   let total = 0;
   let earlyMove = 0;
+  let earlyRows = 0;
   let lastV = NaN;
   let rows = 0;
   source.forEach((values) => {
     rows++;
     const t = values[0]!;
+    if (t <= early) earlyRows++;
     for (let j = 1; j < n; j++) {
       const y = values[j]!;
       if (!Number.isFinite(y)) continue;
@@ -141,7 +145,7 @@ export function reduceTrajectory(source: RowSource, buckets: number): ReducedTra
     linear.add(t, values);
     log.add(t, values);
   });
-  return { header: source.header, rows, t0, t1, tPositive0, linear: linear.finish(), log: log.finish(), earlyShareOfV: total > 0 ? earlyMove / total : 0 };
+  return { header: source.header, rows, t0, t1, tPositive0, linear: linear.finish(), log: log.finish(), earlyShareOfV: total > 0 ? earlyMove / total : 0, earlyShareOfRows: rows > 0 ? earlyRows / rows : 0 };
 }
 
 /** A table already in memory (column-major) as a row source. */

@@ -42,9 +42,20 @@ const bucketsFor = (width: number) => Math.max(200, width - 260);
  * out of the E and current panels. The time axis is logarithmic when the run spans over two
  * decades and V moves mostly in its first 1% (auto).
  */
+/**
+ * The time axis of a trajectory figure: logarithmic when asked, or (auto) when the run spans over
+ * two decades and V moves fast at first: over half its movement in the first 1% of the run, or
+ * over a tenth of it there when the rows were recorded densely early (log-spaced recording: over
+ * 3% of the rows in that first 1%). A linear axis would squeeze that approach into a few pixels.
+ */
+export function chooseLogTime(r: ReducedTrajectory, timeAxis: TimeAxis): boolean {
+  if (timeAxis !== "auto") return timeAxis === "log";
+  const spans = r.tPositive0 > 0 && r.t1 > 0 ? Math.log10(r.t1 / r.tPositive0) : 0;
+  return spans > 2 && (r.earlyShareOfV > 0.5 || (r.earlyShareOfV > 0.1 && r.earlyShareOfRows > 0.03));
+}
+
 export function trajectoryFigure(r: ReducedTrajectory, title: string, timeAxis: TimeAxis, width: number): string {
-  const spans = r.tPositive0 > 0 ? Math.log10(r.t1 / r.tPositive0) : 0;
-  const log = timeAxis === "log" || (timeAxis === "auto" && spans > 2 && r.earlyShareOfV > 0.5);
+  const log = chooseLogTime(r, timeAxis);
   const reduced = log ? r.log : r.linear;
   const index = (name: string) => r.header.findIndex((h) => quantity(h) === name);
   const column = (name: string): ReducedSeries | undefined => {

@@ -47,7 +47,10 @@ describe("README.md", () => {
     }
     const stillFailing = failed.map((cmd) => ({ cmd, r: run(cmd) })).filter(({ r }) => r.status !== 0);
     expect(stillFailing.map(({ cmd, r }) => `${cmd}: ${r.stderr.trim()}`)).toEqual([]);
-    const runLines = outputs.join("").split("\n").filter((l) => / mV, E_rev = /.test(l) && !l.startsWith("iv-protocol:"));
+    // iv-protocol is clamped, and pump-leak-swell shows a cell that keeps swelling for weeks once
+    // its pump stops (its line says how fast vol_in still changes): neither can converge
+    const unsettled = /^(iv-protocol|pump-leak-swell):/;
+    const runLines = outputs.join("").split("\n").filter((l) => / mV, E_rev = /.test(l) && !unsettled.test(l));
     expect(runLines.length).toBeGreaterThanOrEqual(5);
     expect(runLines.filter((l) => l.includes("not converged"))).toEqual([]);
   }, 300_000);

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { reduceMinMax } from "../../src/plot/reduce.js";
 import { trajectorySvg } from "../../src/plot/trajectory.js";
 import { makeScale } from "../../src/plot/panel.js";
+import { linearScale } from "../../src/plot/scale.js";
 
 const { Resvg } = createRequire(import.meta.url)("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
 const dir = () => mkdtempSync(join(tmpdir(), "ionflux-plot-"));
@@ -133,6 +134,16 @@ describe("figures drawn for the reader", () => {
     expect(svg).not.toMatch(/data-series="K inside"[^>]*stroke-dasharray/);
     // A⁻ and Mg²⁺ carry no current: no E_X, no I_X
     for (const s of ["E_A", "E_Mg", "I_A", "I_Mg"]) expect(colour.has(s), s).toBe(false);
+  });
+
+  it("linear tick labels never repeat and read back to their values (narrow ranges, large and small numbers)", () => {
+    for (const [lo, hi] of [[298.08, 298.16], [0, 21600], [1.2e4, 2.3e4], [1e-4, 3.1e-4], [-0.0123, 0.0456], [-90.1, -88.05], [0.1, 0.9]]) {
+      const ticks = linearScale(lo!, hi!, 0, 600).ticks();
+      const labels = ticks.map((t) => t.label);
+      expect(new Set(labels).size, `${lo}..${hi}: ${labels.join(" ")}`).toBe(labels.length);
+      const step = ticks[1]!.value - ticks[0]!.value;
+      for (const t of ticks) expect(Math.abs(Number(t.label) - t.value), `${t.label} for ${t.value}`).toBeLessThan(step / 100);
+    }
   });
 
   it("symlog tick labels stay at least 16 px apart", () => {
