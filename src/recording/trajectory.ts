@@ -27,7 +27,11 @@ export function trajectoryColumns(model: MembraneModel): Column[] {
   return cols;
 }
 
-/** A writer of one trajectory row per state (SI state → the columns' units), allocation-free per row. */
+/**
+ * A writer of one trajectory row per state (SI state → the columns' units), allocation-free per row.
+ * Every cell is placed by its column's name in trajectoryColumns, the one schema: no column
+ * arithmetic to keep in step with it.
+ */
 export function trajectoryRow(model: MembraneModel, write: (row: Float64Array) => void): (t: number, state: Float64Array) => void {
   const n = model.ionCount;
   const L = model.layout;
@@ -37,11 +41,25 @@ export function trajectoryRow(model: MembraneModel, write: (row: Float64Array) =
   const fluxes = new Float64Array(model.transporterNames.length);
   const water = model.water;
   const finiteWater = water !== undefined && Number.isFinite(water.total);
-  const extra = 4 + 4 * n + model.gates.count + markov.length + (clamped ? 1 : 0);
-  const row = new Float64Array(trajectoryColumns(model).length);
+  const columns = trajectoryColumns(model);
+  const where = new Map(columns.map((c, i) => [c.name, i]));
+  const at = (name: string): number => {
+    const i = where.get(name);
+    if (i === undefined) throw new Error(`no trajectory column ${name}`);
+    return i;
+  };
+  const [iT, iV, iE, iNet] = [at("t"), at("V"), at("E_rev"), at("I_net")];
+  const iIn = Int32Array.from(model.ionNames, (ion) => at(`${ion}_in`));
+  const iOut = Int32Array.from(model.ionNames, (ion) => at(`${ion}_out`));
+  const iNernst = Int32Array.from(model.ionNames, (ion) => at(`E_${ion}`));
+  const iCurrent = Int32Array.from(model.ionNames, (ion) => at(`I_${ion}`));
+  const iGate = Int32Array.from(model.gates.names, (g) => at(g));
+  const iOpen = Int32Array.from(markov, (p) => at(`${model.scenario.channels[p.channel]!.name}.open`));
+  const iClamp = clamped ? at("I_clamp") : -1;
+  const iFlux = Int32Array.from(model.transporterNames, (name) => at(`J_${name}`));
+  const [iVolIn, iVolOut, iOsmIn, iOsmOut] = water ? [at("vol_in"), finiteWater ? at("vol_out") : -1, at("Osm_in"), at("Osm_out")] : [-1, -1, -1, -1];
+  const row = new Float64Array(columns.length);
   const forced = new Float64Array(model.size);
-  const gatesAt = 4 + 4 * n;
-  const openAt = gatesAt + model.gates.count;
   return (t, state) => {
     let y = state;
     if (clamped) {
@@ -50,33 +68,30 @@ export function trajectoryRow(model: MembraneModel, write: (row: Float64Array) =
       y = forced;
     }
     const net = model.netCurrent(y, perIon);
-    row[0] = t;
-    row[1] = y[L.V]! * MV;
-    row[2] = model.reversalPotential(y) * MV;
-    row[3] = net * UA_PER_CM2;
+    row[iT] = t;
+    row[iV] = y[L.V]! * MV;
+    row[iE] = model.reversalPotential(y) * MV;
+    row[iNet] = net * UA_PER_CM2;
     for (let k = 0; k < n; k++) {
-      row[4 + 4 * k] = model.concentrationIn(k, y);
-      row[5 + 4 * k] = model.concentrationOut(k, y);
-      row[6 + 4 * k] = model.nernst(k, y) * MV;
-      row[7 + 4 * k] = perIon[k]! * UA_PER_CM2;
+      row[iIn[k]!] = model.concentrationIn(k, y);
+      row[iOut[k]!] = model.concentrationOut(k, y);
+      row[iNernst[k]!] = model.nernst(k, y) * MV;
+      row[iCurrent[k]!] = perIon[k]! * UA_PER_CM2;
     }
-    for (let j = 0; j < model.gates.count; j++) row[gatesAt + j] = y[L.gates[j]!]!;
-    markov.forEach((p, i) => {
-      row[openAt + i] = p.openFraction;
-    });
+    for (let j = 0; j < iGate.length; j++) row[iGate[j]!] = y[L.gates[j]!]!;
+    for (let i = 0; i < iOpen.length; i++) row[iOpen[i]!] = markov[i]!.openFraction;
     // the clamp's current: all the membrane current (ionic and capacitive) it must supply, outward positive
-    if (clamped) row[extra - 1] = (net + model.capacitance * model.clamp!.rate) * UA_PER_CM2;
-    let c = extra;
+    if (clamped) row[iClamp] = (net + model.capacitance * model.clamp!.rate) * UA_PER_CM2;
     if (fluxes.length) {
       model.transporterFluxes(y, fluxes);
-      for (let i = 0; i < fluxes.length; i++) row[c++] = fluxes[i]! * PMOL_PER_CM2_S;
+      for (let i = 0; i < fluxes.length; i++) row[iFlux[i]!] = fluxes[i]! * PMOL_PER_CM2_S;
     }
     if (water) {
-      row[c++] = model.volumeInOf(y) * PL;
-      if (finiteWater) row[c++] = model.volumeOutOf(y) * PL;
+      row[iVolIn] = model.volumeInOf(y) * PL;
+      if (finiteWater) row[iVolOut] = model.volumeOutOf(y) * PL;
       const osm = model.osmolarities(y);
-      row[c++] = osm.inside;
-      row[c++] = osm.outside;
+      row[iOsmIn] = osm.inside;
+      row[iOsmOut] = osm.outside;
     }
     write(row);
   };
