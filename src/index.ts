@@ -19,6 +19,7 @@ export type { SweepRunResult } from "./sweep/runOne.js";
 export { nernstPotential } from "./physics/nernst.js";
 export { ghkCurrentDensity, ghkPhi, ghkVoltage } from "./physics/ghk.js";
 export { naKPumpCurrent } from "./physics/pump.js";
+export { thermodynamicCycleFlux, transporterCurrent, transporterDrivingForce, transporterReversalPotential, WATER_MOLAR_VOLUME, waterInflow } from "./physics/transporter.js";
 export { CODATA_YEAR, FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOL_K } from "./physics/constants.js";
 export { IntegrationError, ScenarioError, SimulatorError, UsageError } from "./errors.js";
 export { IONFLUX_VERSION } from "./version.js";
