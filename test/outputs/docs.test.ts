@@ -110,6 +110,26 @@ describe(DOC, () => {
     expect([...new Set(missing)]).toEqual([]);
   });
 
+  it("documents every key of a list item (or named entry) in one section: the section of most of its keys", () => {
+    // a mapping read at a computed path (channels[i], ions.NAME, gates.NAME) declares its keys in
+    // one call: all of them must be rows of the one section that documents that mapping
+    const sites = new Map<string, string[]>();
+    for (const a of accepted) if (a.prefix === null) sites.set(a.where, [...(sites.get(a.where) ?? []), a.key]);
+    expect(sites.size).toBeGreaterThan(4);
+    const problems: string[] = [];
+    for (const [where, keys] of sites) {
+      const prefixes = new Map<string, number>();
+      for (const key of keys) for (const d of documented) if (d.endsWith(`.${key}`)) prefixes.set(d.slice(0, -key.length - 1), (prefixes.get(d.slice(0, -key.length - 1)) ?? 0) + 1);
+      const best = [...prefixes.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+      if (best === undefined) {
+        problems.push(`${where}: none of ${keys.join(", ")} is documented`);
+        continue;
+      }
+      for (const key of keys) if (!documented.includes(`${best}.${key}`)) problems.push(`${where} accepts "${key}" in the mapping documented as \`${best}\`, which has no row \`${best}.${key}\``);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it("documents no key the validator does not accept", () => {
     const keys = new Set(accepted.map((a) => a.key));
     const stale = documented.filter((d) => !keys.has(d.split(".").at(-1)!.replace(/\[\]$/, "")));
