@@ -92,7 +92,7 @@ export function renderPanel(p: PanelSpec): string {
       const marks = px.map((x, k) => (Number.isFinite(x) && Number.isFinite(py[k]!) ? `<circle cx="${x.toFixed(1)}" cy="${py[k]!.toFixed(1)}" r="2.5" fill="${color}"/>` : "")).join("");
       out.push(`<g data-series="${esc(s.label)}" clip-path="url(#clip-${p.top})">${marks}</g>`);
     } else {
-      out.push(`<path data-series="${esc(s.label)}" d="${pathData(px, py)}" fill="none" stroke="${color}" stroke-width="${s.strokeWidth ?? 1.6}"${s.opacity !== undefined ? ` stroke-opacity="${s.opacity}"` : ""}${dash ? ` stroke-dasharray="${dash}"` : ""} stroke-linejoin="round" clip-path="url(#clip-${p.top})"/>`);
+      out.push(`<path data-series="${esc(s.label)}" d="${pathData(px, py)}" fill="none" stroke="${color}" stroke-width="${s.strokeWidth ?? 1.6}"${s.opacity !== undefined ? ` stroke-opacity="${s.opacity}"` : ""}${dash ? ` stroke-dasharray="${dash}"` : ""} stroke-linejoin="round" stroke-linecap="round" clip-path="url(#clip-${p.top})"/>`);
     }
     const ly = p.top + 14 + i * 16;
     out.push(`<line x1="${plotRight + 12}" x2="${plotRight + 36}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="${Math.max(2, s.strokeWidth ?? 2)}"${s.opacity !== undefined ? ` stroke-opacity="${s.opacity}"` : ""}${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);

@@ -12,19 +12,25 @@ export const ionColour = (i: number) => ION_COLOURS[i % ION_COLOURS.length]!;
 
 export const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** A polyline path of the finite points (a gap where a value is missing). */
+/**
+ * A polyline path of the finite points (a gap where a value is missing). A point alone between
+ * gaps (a sweep value whose neighbours failed) is a zero-length segment, which a round line cap
+ * draws as a dot.
+ */
 export function pathData(xs: readonly number[], ys: readonly number[]): string {
   let d = "";
-  let pen = false;
+  let points = 0; // in the present piece
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i]!;
     const y = ys[i]!;
     if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      pen = false;
+      if (points === 1) d += "l0 0";
+      points = 0;
       continue;
     }
-    d += `${pen ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
-    pen = true;
+    d += `${points > 0 ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
+    points++;
   }
+  if (points === 1) d += "l0 0";
   return d;
 }

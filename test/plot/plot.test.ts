@@ -9,6 +9,7 @@ import { reduceMinMax } from "../../src/plot/reduce.js";
 import { trajectorySvg } from "../../src/plot/trajectory.js";
 import { makeScale } from "../../src/plot/panel.js";
 import { linearScale } from "../../src/plot/scale.js";
+import { pathData } from "../../src/plot/svg.js";
 
 const { Resvg } = createRequire(import.meta.url)("@resvg/resvg-js") as typeof import("@resvg/resvg-js");
 const dir = () => mkdtempSync(join(tmpdir(), "ionflux-plot-"));
@@ -134,6 +135,16 @@ describe("figures drawn for the reader", () => {
     expect(svg).not.toMatch(/data-series="K inside"[^>]*stroke-dasharray/);
     // A⁻ and Mg²⁺ carry no current: no E_X, no I_X
     for (const s of ["E_A", "E_Mg", "I_A", "I_Mg"]) expect(colour.has(s), s).toBe(false);
+  });
+
+  it("a point alone between gaps (a sweep value whose neighbours failed) is drawn, as a dot", () => {
+    const d = pathData([10, 20, 30, 40, 50], [10, NaN, 20, NaN, 30]);
+    expect(d.match(/l0 0/g)).toHaveLength(3);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="60" height="40"><rect width="60" height="40" fill="#fff"/><path d="${d}" fill="none" stroke="#000" stroke-width="3" stroke-linecap="round"/></svg>`;
+    const pixels = new Resvg(svg).render().pixels;
+    let dark = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 128) dark++;
+    expect(dark).toBeGreaterThanOrEqual(3 * 4); // three dots of about 3 px across
   });
 
   it("linear tick labels never repeat and read back to their values (narrow ranges, large and small numbers)", () => {
