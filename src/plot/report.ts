@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { IONFLUX_VERSION } from "../version.js";
-import { readSummary } from "../scenario/safeData.js";
+import { DataFileError, parseJsonData, readSummary } from "../scenario/safeData.js";
 import { readTable } from "./readTable.js";
+import { ivSvg } from "./ivPlot.js";
 import { sweepSvg } from "./sweepPlot.js";
 import { esc } from "./svg.js";
 import { trajectoryFileSvg } from "./trajectory.js";
@@ -28,6 +29,14 @@ const cell = (v: unknown, depth = 0): string => {
   if (typeof v === "object") return esc(JSON.stringify(v));
   return esc(String(v));
 };
+
+/** An NAME.iv.summary.json of ionflux iv: an object whose name is NAME, with its reversals. */
+function readIvSummary(path: string): Record<string, unknown> {
+  const s = parseJsonData(readFileSync(path, "utf8"), path) as Record<string, unknown> | null;
+  const stem = path.split("/").at(-1)!.replace(/\.iv\.summary\.json$/, "");
+  if (s === null || typeof s !== "object" || Array.isArray(s) || s.name !== stem || !Array.isArray(s.reversals)) throw new DataFileError(path, "not an I-V summary ionflux iv wrote (its name or reversals are missing)");
+  return s;
+}
 
 /**
  * `ionflux report DIR`: one self-contained HTML page (inline SVG and CSS, no script, no network)
@@ -58,6 +67,23 @@ ${figure}
 <details><summary>Resolved scenario (SI units)</summary><pre>${esc(JSON.stringify(s.scenario_si, null, 2))}</pre></details>
 </section>`);
   }
+  // I-V protocols (ionflux iv): each reversal found beside its prediction, and the I-V figure
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".iv.summary.json")).sort()) {
+    const s = readIvSummary(join(dir, file));
+    const name = String(s.name);
+    const reversals = Array.isArray(s.reversals) ? (s.reversals as Record<string, unknown>[]) : [];
+    const keys = [...new Set(reversals.flatMap((r) => Object.keys(r)))];
+    const head = `<tr>${keys.map((k) => `<th>${esc(k)}</th>`).join("")}</tr>`;
+    const body = reversals.map((r) => `<tr>${keys.map((k) => `<td>${cell(r[k])}</td>`).join("")}</tr>`).join("");
+    const csv = join(dir, `${name}.iv.csv`);
+    const figure = existsSync(csv) ? `<figure>${inline(ivSvg(readTable(csv), name, join(dir, file)))}</figure>` : "<p>(no NAME.iv.csv beside the summary)</p>";
+    sections.push(`<section id="${esc(name)}-iv">
+<h2>${esc(name)}: I-V protocol</h2>
+<p>Holding potential ${cell(s["holding [mV]"])} mV${s["at [s]"] !== undefined ? `; currents also ${cell(s["at [s]"])} s after each step` : ""}.</p>
+<table class="summary">${head}${body}</table>
+${figure}
+</section>`);
+  }
   const sweep = join(dir, "sweep.csv");
   if (existsSync(sweep)) {
     const table = readTable(sweep);
@@ -71,7 +97,7 @@ ${figure}
 ${table.text.length > MAX_SWEEP_ROWS ? `<p>First ${MAX_SWEEP_ROWS} of ${table.text.length} rows; the full table is sweep.csv.</p>` : ""}
 </section>`);
   }
-  if (sections.length === 0) sections.push(`<p>No runs (NAME.summary.json) or sweep (sweep.csv) in ${esc(dir)}.</p>`);
+  if (sections.length === 0) sections.push(`<p>No runs (NAME.summary.json), I-V protocols (NAME.iv.summary.json) or sweep (sweep.csv) in ${esc(dir)}.</p>`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

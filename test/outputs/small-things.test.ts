@@ -77,8 +77,16 @@ describe("the small things a user trips on", () => {
     const empty = dir();
     const r = ionflux(["report", empty]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("holds no runs (NAME.summary.json) and no sweep.csv");
+    expect(r.stderr).toContain("holds no runs (NAME.summary.json), no I-V protocol (NAME.iv.summary.json) and no sweep.csv");
     expect(existsSync(join(empty, "report.html"))).toBe(false);
+    // a folder of ionflux iv output alone is reported: its reversals and the I-V figure
+    const iv = dir();
+    expect(ionflux(["iv", "sims/iv-protocol.yaml", "--from", "-100mV", "--to", "60mV", "--step", "20mV", "--out", iv]).status).toBe(0);
+    expect(ionflux(["report", iv]).status).toBe(0);
+    const html = readFileSync(join(iv, "report.html"), "utf8");
+    expect(html).toContain("iv-protocol: I-V protocol");
+    expect(html).toContain("Nernst E_K");
+    expect(html).toMatch(/<svg[\s\S]*V_command|<svg[\s\S]*command voltage/);
     const m = ionflux(["merge", empty, "--out", empty]);
     expect(m.status).toBe(2);
     expect(m.stderr).toContain("no shard files");
