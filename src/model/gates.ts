@@ -1,5 +1,4 @@
-import { compileRateFormula, type RateFormula } from "../scenario/rateFormula.js";
-import type { Scenario } from "../scenario/types.js";
+import type { Gate, RateFormula, Scenario } from "../scenario/types.js";
 import type { Emitter, StateBlock } from "./mechanisms/types.js";
 
 /**
@@ -8,7 +7,8 @@ import type { Emitter, StateBlock } from "./mechanisms/types.js";
  * with formulas in V [mV], t [ms], celsius and rates in 1/ms (converted to 1/s here), and the
  * temperature factor q = q10^((T − T_ref)/10 K). Gate j lives at state slot slots[j] (the layout's).
  * Formulas may read concentrations (X_in, X_out in mM; physics.md "Rates that depend on
- * concentrations"): their exact partial derivatives enter the Jacobian (rateFormula.ts).
+ * concentrations"): their exact partial derivatives enter the Jacobian. The formulas arrive
+ * compiled: validation attaches their closures to each Gate (`gate.compiled`, scenario/rateFormula.ts).
  */
 export class GateSet implements StateBlock {
   readonly count: number;
@@ -42,10 +42,9 @@ export class GateSet implements StateBlock {
     this.power = Int32Array.from(gates, (x) => x.g.power);
     this.names = gates.map((x) => x.name);
     this.alphaBeta = Uint8Array.from(gates, (x) => (x.g.form === "alpha-beta" ? 1 : 0));
-    const ions = scenario.ions.map((i) => i.name);
-    this.vars = new Float64Array(3 + 2 * ions.length);
-    this.first = gates.map((x) => compileRateFormula(x.g.first, scenario.constants, ions));
-    this.second = gates.map((x) => compileRateFormula(x.g.second, scenario.constants, ions));
+    this.vars = new Float64Array(3 + 2 * scenario.ions.length);
+    this.first = gates.map((x) => compiledOf(x.g, x.name).first);
+    this.second = gates.map((x) => compiledOf(x.g, x.name).second);
     this.reads = gates.map((_, j) => Int32Array.from(new Set([...this.first[j]!.reads, ...this.second[j]!.reads])));
     this.factor = Float64Array.from(gates, (x) => x.g.q10 ** ((scenario.temperature - x.g.q10Reference) / 10));
     this.celsius = scenario.temperature - 273.15;
@@ -186,4 +185,10 @@ export class GateSet implements StateBlock {
       return lines.join(" ");
     });
   }
+}
+
+/** A gate's closures, which validation attaches (a Gate copied by spreading loses them: build models from validated scenarios). */
+export function compiledOf(gate: Gate, name: string): Gate["compiled"] {
+  if (!gate.compiled) throw new Error(`gate ${name} has no compiled formulas: a model is built from a validated scenario (scenario/validate.ts), whose gates carry them`);
+  return gate.compiled;
 }

@@ -1,13 +1,15 @@
-import { compileGateFormula } from "../scenario/gateFormula.js";
 import type { Gate, Scenario } from "../scenario/types.js";
+import { compiledOf } from "./gates.js";
 import type { Emitter, StateBlock } from "./mechanisms/types.js";
 
 /** Rates (1/s) of one gate's subunit at (V, t): opening α and closing β. */
 type RatePair = (V: number, t: number, out: Float64Array) => void;
 
 function ratesOf(gate: Gate, scenario: Scenario): RatePair {
-  const first = compileGateFormula(gate.first, scenario.constants);
-  const second = compileGateFormula(gate.second, scenario.constants);
+  // the values validation compiled; a stochastic channel's rates read V, t and celsius only (validation refuses concentrations)
+  const compiled = compiledOf(gate, gate.name);
+  const first = compiled.first.value;
+  const second = compiled.second.value;
   const q = 1e3 * gate.q10 ** ((scenario.temperature - gate.q10Reference) / 10);
   const vars = new Float64Array(3);
   const celsius = scenario.temperature - 273.15;

@@ -1,27 +1,22 @@
 import { createRequire } from "node:module";
 import { compileDenominators, compileExpression, ExpressionError, removeSingularities, type Compiled } from "./expression.js";
 import { compileGateFormula, GATE_VARIABLE_NAMES } from "./gateFormula.js";
+import type { RateFormula } from "./types.js";
 
 /**
  * A rate formula that may read concentrations (gate rates, transporter fluxes; physics.md "Rates
  * that depend on concentrations"), compiled to closures with the partial derivatives the stiff
- * solver's Jacobian needs. Variables, in the order of the array the closures read:
- *   V [mV], t [ms], celsius, X_in for each ion, X_out for each ion [mM].
+ * solver's Jacobian needs (the RateFormula of types.ts, which validation attaches to the Scenario).
  * The partial derivatives with respect to the concentrations it reads are exact: mathjs
  * differentiates the text symbolically once, and the result is compiled like any formula. Where it
  * cannot (min, max, conditions), or where the derivative has a singularity the formula does not,
  * a central difference with a relative step stands in; `exact` says which.
  */
-export interface RateFormula {
-  readonly value: Compiled;
-  /** Indices into the variable array (≥ 3) of the concentrations the formula reads. */
-  readonly reads: readonly number[];
-  /** ∂value/∂(variable reads[i]) (per mM), same array. */
-  readonly partials: readonly Compiled[];
-  /** Whether partials[i] is the symbolic derivative (else a central difference). */
-  readonly exact: readonly boolean[];
-  /** ∂value/∂V (per mV), by a central difference of 1 µV (gate rates of V are smooth by construction). */
-  readonly dV: Compiled;
+export type { RateFormula } from "./types.js";
+
+/** `object` with `compiled` as a property that JSON.stringify, Object.keys and spreads do not see. */
+export function withCompiled<T extends object, C>(object: T, compiled: C): T & { readonly compiled: C } {
+  return Object.defineProperty(object, "compiled", { value: compiled, enumerable: false }) as T & { readonly compiled: C };
 }
 
 export function rateVariableNames(ions: readonly string[]): string[] {
@@ -68,7 +63,8 @@ export function compileRateFormula(text: string, constants: Readonly<Record<stri
     exact.push(d !== undefined);
     partials.push(d ?? centralDifference(value, i));
   }
-  const rate: RateFormula = { value, reads, partials, exact, dV: centralDifference(value, 0, 1e-3) };
+  const readsV = /(^|[^A-Za-z0-9_])V([^A-Za-z0-9_]|$)/.test(text);
+  const rate: RateFormula = { value, reads, partials, exact, dV: centralDifference(value, 0, 1e-3), readsV };
   if (cache.size > 10_000) cache.clear();
   cache.set(key, rate);
   return rate;

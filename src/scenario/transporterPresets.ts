@@ -1,5 +1,5 @@
 import { FARADAY_C_PER_MOL as F, GAS_CONSTANT_J_PER_MOL_K as R } from "../physics/constants.js";
-import type { TransporterKinetics } from "./types.js";
+import type { TransporterKineticsText } from "./types.js";
 
 /**
  * Ready-made transporters a scenario can name with `type:` (under `transporters:`, or under `pumps:`).
@@ -31,7 +31,7 @@ export interface TransporterPreset {
   /** The charge each ion must have. */
   readonly valences: Readonly<Record<string, number>>;
   /** The preset's kinetics at temperature T (K). */
-  kinetics(temperature: number): TransporterKinetics;
+  kinetics(temperature: number): TransporterKineticsText;
   /** One line for docs and messages. */
   readonly summary: string;
 }

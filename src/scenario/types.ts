@@ -10,9 +10,34 @@ export interface Ion {
   readonly outside: number;
 }
 
+/** A formula compiled to a closure of its variables' array (V [mV], t [ms], celsius, X_in..., X_out... [mM]). */
+export type FormulaClosure = (vars: Float64Array) => number;
+
+/**
+ * A formula as the model evaluates it: closures made once by validation (scenario/rateFormula.ts),
+ * with the partial derivatives the stiff solver's Jacobian needs. Variables, in the order of the
+ * array the closures read: V [mV], t [ms], celsius, X_in for each ion, X_out for each ion [mM].
+ */
+export interface RateFormula {
+  /** The value, with removable singularities in V replaced by their limits. */
+  readonly value: FormulaClosure;
+  /** Indices into the variable array (≥ 3) of the concentrations the formula reads. */
+  readonly reads: readonly number[];
+  /** ∂value/∂(variable reads[i]) (per mM), same array. */
+  readonly partials: readonly FormulaClosure[];
+  /** Whether partials[i] is the symbolic derivative (else a central difference). */
+  readonly exact: readonly boolean[];
+  /** ∂value/∂V (per mV), by a central difference of 1 µV (gate rates of V are smooth by construction). */
+  readonly dV: FormulaClosure;
+  /** Whether the text names V as a whole word (else dV is zero and the Jacobian leaves it out). */
+  readonly readsV: boolean;
+}
+
 /**
  * A gating variable with first-order kinetics. Formulas are text in V [mV], t [ms], celsius and
  * the scenario's constants, giving rates (alpha, beta) in 1/ms, or inf (unitless) and tau in ms.
+ * `compiled` holds the same formulas as closures; it is not enumerable (JSON, Object.keys and
+ * spreads do not see it), so a Scenario serialises as its text only.
  */
 export interface Gate {
   readonly name: string;
@@ -25,6 +50,8 @@ export interface Gate {
   /** Rates are multiplied by q10^((T − T_ref)/10 K). */
   readonly q10: number;
   readonly q10Reference: number;
+  /** first and second compiled by validation (not enumerable). */
+  readonly compiled: { readonly first: RateFormula; readonly second: RateFormula };
 }
 
 /** A finite number of channels whose gating is random (issue: small cells are noisy). */
@@ -63,8 +90,18 @@ export interface Pump {
  */
 export type TransporterKinetics =
   | { readonly kind: "thermodynamic"; readonly conductance: number }
-  | { readonly kind: "formula"; readonly flux: string; readonly fluxScale: number }
+  | (FormulaKineticsText & { /** flux compiled by validation (not enumerable). */ readonly compiled: RateFormula })
   | { readonly kind: "na-k-atpase"; readonly maxFlux: number; readonly kNa: number; readonly kK: number };
+
+/** Formula kinetics as text, before validation compiles the flux (a preset's, transporterPresets.ts). */
+export interface FormulaKineticsText {
+  readonly kind: "formula";
+  readonly flux: string;
+  readonly fluxScale: number;
+}
+
+/** Transporter kinetics as a preset gives them: formulas still text. */
+export type TransporterKineticsText = Exclude<TransporterKinetics, { kind: "formula" }> | FormulaKineticsText;
 
 /** A cotransporter, exchanger or pump moving ions in a fixed ratio per cycle. */
 export interface Transporter {

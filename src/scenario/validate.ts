@@ -4,9 +4,9 @@ import { FieldReader } from "./reader.js";
 import { recordedRowsBound } from "./recordBound.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
 import { ExpressionError } from "./expression.js";
-import { compileGateFormula } from "./gateFormula.js";
+import { compileRateFormula, withCompiled } from "./rateFormula.js";
 import { isTransporterPresetType, readHomeostasis } from "./validateTransporters.js";
-import type { Bath, Channel, ClampProtocol, Gate, Ion, Pump, RunSettings, Scenario, StimulusPulse, Stochastic, StopRule } from "./types.js";
+import type { Bath, Channel, ClampProtocol, FormulaClosure, Gate, Ion, Pump, RateFormula, RunSettings, Scenario, StimulusPulse, Stochastic, StopRule } from "./types.js";
 
 /** How much a scenario may ask for, so that a typo cannot make a run take forever. */
 export const SCENARIO_LIMITS = {
@@ -177,17 +177,20 @@ function readGates(r: FieldReader, path: PathSegment[], value: unknown, constant
     const infTau = gate.inf !== undefined || gate.tau !== undefined;
     if (alphaBeta === infTau) r.fail(g, "give either alpha and beta (rates in 1/ms) or inf and tau (tau in ms)");
     const [k1, k2] = alphaBeta ? ["alpha", "beta"] : ["inf", "tau"];
-    const formula = (key: string) => {
+    const formula = (key: string): { text: string; rate: RateFormula } => {
       const text = r.required([...g, key], gate[key], `a formula of V [mV], like "0.1*(V+40)/(1-exp(-(V+40)/10))"`);
       const t = typeof text === "number" ? String(text) : r.string([...g, key], text, "a formula");
-      const problem = checkFormula(t, constants, ions) ?? checkRange(t, key, constants, ions, temperature);
-      if (problem) r.fail([...g, key], problem);
-      return t;
+      return { text: t, rate: checkedRate(r, [...g, key], t, key, constants, ions, temperature) };
     };
     const q10 = gate.q10 === undefined ? 1 : r.number([...g, "q10"], gate.q10, { exclusiveMin: 0, max: 100 });
     const q10Reference = gate["q10-reference"] === undefined ? temperature : r.quantity([...g, "q10-reference"], gate["q10-reference"], KINDS.temperature, "positive");
     if (gate.q10 !== undefined && gate["q10-reference"] === undefined) r.fail([...g, "q10-reference"], 'missing; a q10 needs the temperature its rates were measured at, like "6.3 degC"');
-    return { name, power, form: alphaBeta ? ("alpha-beta" as const) : ("inf-tau" as const), first: formula(k1!), second: formula(k2!), q10, q10Reference };
+    const first = formula(k1!);
+    const second = formula(k2!);
+    return withCompiled(
+      { name, power, form: alphaBeta ? ("alpha-beta" as const) : ("inf-tau" as const), first: first.text, second: second.text, q10, q10Reference },
+      { first: first.rate, second: second.rate },
+    );
   });
 }
 
@@ -195,14 +198,31 @@ function readGates(r: FieldReader, path: PathSegment[], value: unknown, constant
 const RANGE_SCAN_MV = { from: -150, to: 150 } as const;
 
 /**
+ * A gate formula compiled once, to the closures the model evaluates (rateFormula.ts), after
+ * checking that it compiles (whitelist, names, no pole) and has a meaning over RANGE_SCAN_MV;
+ * a one-line ScenarioError at `path` otherwise.
+ */
+function checkedRate(r: FieldReader, path: PathSegment[], text: string, key: string, constants: Readonly<Record<string, number>>, ions: readonly string[], temperature: number): RateFormula {
+  let rate: RateFormula;
+  try {
+    rate = compileRateFormula(text, constants, ions);
+  } catch (e) {
+    if (e instanceof ExpressionError) r.fail(path, e.message);
+    throw e;
+  }
+  const problem = checkRange(rate.value, key, ions.length, temperature);
+  if (problem) r.fail(path, problem);
+  return rate;
+}
+
+/**
  * null when a gate formula has a meaning everywhere in RANGE_SCAN_MV (t = 0, the scenario's
  * temperature, concentrations 1.37 mM): a rate (alpha, beta, open-rate, close-rate) finite and
  * not negative, a time constant (tau) finite and positive, a steady state (inf) within 0..1.
  * Else the reason, with the first voltage where it fails (a negative tau ran backwards in time).
  */
-function checkRange(text: string, key: string, constants: Readonly<Record<string, number>>, ions: readonly string[], temperature: number): string | null {
-  const fn = compileGateFormula(text, constants, ions);
-  const vars = new Float64Array(3 + 2 * ions.length).fill(1.37);
+function checkRange(fn: FormulaClosure, key: string, ionCount: number, temperature: number): string | null {
+  const vars = new Float64Array(3 + 2 * ionCount).fill(1.37);
   vars[1] = 0;
   vars[2] = temperature - 273.15;
   for (let v = RANGE_SCAN_MV.from; v <= RANGE_SCAN_MV.to; v++) {
@@ -215,17 +235,6 @@ function checkRange(text: string, key: string, constants: Readonly<Record<string
     if (key !== "tau" && key !== "inf" && x < 0) return `a rate must not be negative, got ${x} 1/ms ${at}`;
   }
   return null;
-}
-
-/** null when the formula compiles (whitelist, names, no pole), else the reason. */
-function checkFormula(text: string, constants: Readonly<Record<string, number>>, ions: readonly string[] = []): string | null {
-  try {
-    compileGateFormula(text, constants, ions);
-    return null;
-  } catch (e) {
-    if (e instanceof ExpressionError) return e.message;
-    throw e;
-  }
 }
 
 function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>, constants: Readonly<Record<string, number>>, temperature: number): Channel[] {
@@ -246,14 +255,15 @@ function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>,
       stochastic = { count, noise };
       if (gates.length === 0) {
         // a channel without gates opens and closes as one two-state gate
-        const rate = (key: string) => {
+        // over V, t and celsius only: a stochastic channel's rates read no concentrations
+        const rate = (key: string): { text: string; rate: RateFormula } => {
           const v = r.required([...path, key], ch[key], "a rate in 1/ms (a formula of V allowed), like 0.5");
           const t = typeof v === "number" ? String(v) : r.string([...path, key], v, "a rate formula");
-          const problem = checkFormula(t, constants) ?? checkRange(t, key, constants, [], temperature);
-          if (problem) r.fail([...path, key], problem);
-          return t;
+          return { text: t, rate: checkedRate(r, [...path, key], t, key, constants, [], temperature) };
         };
-        gates = [{ name: "o", power: 1, form: "alpha-beta", first: rate("open-rate"), second: rate("close-rate"), q10: 1, q10Reference: temperature }];
+        const open = rate("open-rate");
+        const close = rate("close-rate");
+        gates = [withCompiled({ name: "o", power: 1, form: "alpha-beta" as const, first: open.text, second: close.text, q10: 1, q10Reference: temperature }, { first: open.rate, second: close.rate })];
       } else if (ch["open-rate"] !== undefined || ch["close-rate"] !== undefined) {
         r.fail(path, "open-rate and close-rate are for a channel without gates; this one has gates");
       }

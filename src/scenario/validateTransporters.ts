@@ -1,10 +1,10 @@
 import { ExpressionError } from "./expression.js";
-import { compileGateFormula } from "./gateFormula.js";
+import { compileRateFormula, withCompiled } from "./rateFormula.js";
 import { KINDS, parseQuantity, type QuantityKind } from "./quantity.js";
 import type { FieldReader } from "./reader.js";
 import type { PathSegment } from "./source.js";
 import { PMOL_PER_CM2_S, PRESET_NAMES, TRANSPORTER_PRESETS } from "./transporterPresets.js";
-import type { Channel, Ion, Pump, StimulusPulse, Transporter, TransporterKinetics } from "./types.js";
+import type { Channel, FormulaKineticsText, Ion, Pump, RateFormula, StimulusPulse, Transporter, TransporterKinetics } from "./types.js";
 
 /**
  * Reading and checking what issue 12 (ion homeostasis) adds to a scenario: `transporters:` (and
@@ -126,14 +126,15 @@ function readTransporter(r: FieldReader, path: PathSegment[], item: unknown, s: 
   } else {
     if (t.conductance !== undefined) r.fail([...path, "conductance"], "only for kinetics: thermodynamic; formula kinetics take a flux formula");
     if (t.flux === undefined && presetKinetics && presetKinetics.kind !== "thermodynamic" && t["flux-unit"] === undefined) {
-      kinetics = presetKinetics;
+      // a preset's own formula (pmca) is known to compile; it is compiled here, once, like a user's
+      kinetics = presetKinetics.kind === "formula" ? compiledKinetics(presetKinetics, compileRateFormula(presetKinetics.flux, s.constants, ionNames)) : presetKinetics;
     } else {
       const text = r.required([...path, "flux"], t.flux, 'a formula of V [mV], X_in / X_out [mM], t [ms] and celsius, like "2 * Ca_in / (Ca_in + 0.0003)"');
       const flux = typeof text === "number" ? String(text) : r.string([...path, "flux"], text, "a formula");
-      const problem = formulaProblem(flux, s.constants, ionNames);
-      if (problem) r.fail([...path, "flux"], problem);
+      const compiled = compileFlux(flux, s.constants, ionNames);
+      if (typeof compiled === "string") r.fail([...path, "flux"], compiled);
       if (/(^|[^A-Za-z0-9_])t([^A-Za-z0-9_]|$)/.test(flux)) r.fail([...path, "flux"], "a transporter's flux may read V, the concentrations, celsius and constants, not t (drive it in time with a stimulus)");
-      kinetics = { kind: "formula", flux, fluxScale: readFluxUnit(r, [...path, "flux-unit"], t["flux-unit"]) };
+      kinetics = compiledKinetics({ kind: "formula", flux, fluxScale: readFluxUnit(r, [...path, "flux-unit"], t["flux-unit"]) }, compiled);
     }
   }
   return { name, ...(presetName ? { preset: presetName } : {}), stoichiometry, kinetics };
@@ -163,15 +164,19 @@ function readFluxUnit(r: FieldReader, path: PathSegment[], value: unknown): numb
   return parsed.value;
 }
 
-/** null when a rate formula compiles over V, t, celsius, the concentrations and the constants; else the reason. */
-export function formulaProblem(text: string, constants: Readonly<Record<string, number>>, ionNames: readonly string[]): string | null {
+/** A rate formula compiled over V, t, celsius, the concentrations and the constants (rateFormula.ts); else the reason it does not compile. */
+export function compileFlux(text: string, constants: Readonly<Record<string, number>>, ionNames: readonly string[]): RateFormula | string {
   try {
-    compileGateFormula(text, constants, ionNames);
-    return null;
+    return compileRateFormula(text, constants, ionNames);
   } catch (e) {
     if (e instanceof ExpressionError) return e.message;
     throw e;
   }
+}
+
+/** Formula kinetics with their compiled flux attached (not enumerable: the Scenario's JSON keeps the text only). */
+function compiledKinetics(text: FormulaKineticsText, rate: RateFormula): TransporterKinetics {
+  return withCompiled({ kind: text.kind, flux: text.flux, fluxScale: text.fluxScale }, rate);
 }
 
 /**

@@ -1,8 +1,7 @@
 import { FARADAY_C_PER_MOL as F } from "../../physics/constants.js";
 import { naKPumpCurrent } from "../../physics/pump.js";
 import { transporterDrivingForce } from "../../physics/transporter.js";
-import { compileRateFormula } from "../../scenario/rateFormula.js";
-import type { Pump, Transporter } from "../../scenario/types.js";
+import type { Pump, RateFormula, Transporter } from "../../scenario/types.js";
 import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js";
 
 /**
@@ -11,7 +10,8 @@ import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js
  * As a Mechanism: the current is F·J and ion k carries it with coefficient ν_k·z_k (so an
  * electroneutral transporter moves ions while its carried currents sum to zero).
  * - thermodynamic: J = g·Δ/F, Δ = Σ ν_k·(z_k·V + (RT/F)·ln(c_in,k/c_out,k)), so F·J = g·Δ;
- * - formula: J = scale·f(V [mV], t [ms], celsius, X_in, X_out [mM]), exact partials from rateFormula.ts;
+ * - formula: J = scale·f(V [mV], t [ms], celsius, X_in, X_out [mM]), f and its exact partials the
+ *   closures validation compiled (kinetics.compiled, scenario/rateFormula.ts);
  * - na-k-atpase: J = J_max·(Na_in/(Na_in+K_Na))³·(K_out/(K_out+K_K))², the pump of physics.md
  *   (`pumps:` entries become this transporter, ν = Na +3, K −2).
  */
@@ -43,7 +43,8 @@ function transporter(t: Transporter, cx: BuildContext): Mechanism {
     case "thermodynamic":
       return { ...base, ...thermodynamic(k.conductance, moved, cx) };
     case "formula":
-      return { ...base, ...formula(k.flux, k.fluxScale, cx) };
+      if (!k.compiled) throw new Error(`transporter "${t.name}": its flux has no compiled formula: a model is built from a validated scenario (scenario/validate.ts)`);
+      return { ...base, ...formula(k.compiled, k.fluxScale, cx) };
     case "na-k-atpase":
       return { ...base, ...naKAtpase(k, cx) };
   }
@@ -83,11 +84,9 @@ function thermodynamic(g: number, moved: readonly Moved[], cx: BuildContext): Ki
   };
 }
 
-/** F·J = F·scale·f(...), f a user's rate law compiled with its partial derivatives. */
-function formula(text: string, scale: number, cx: BuildContext): Kinetics {
-  const ions = cx.scenario.ions.map((i) => i.name);
-  const n = ions.length;
-  const rate = compileRateFormula(text, cx.scenario.constants, ions);
+/** F·J = F·scale·f(...), f a user's rate law compiled (by validation) with its partial derivatives. */
+function formula(rate: RateFormula, scale: number, cx: BuildContext): Kinetics {
+  const n = cx.scenario.ions.length;
   const slotOf = (variable: number) => (variable < 3 + n ? cx.layout.cIn[variable - 3]! : cx.layout.cOut[variable - 3 - n]!);
   const reads = rate.reads.map((v) => ({ variable: v, slot: slotOf(v) }));
   const vars = new Float64Array(3 + 2 * n);
@@ -102,7 +101,7 @@ function formula(text: string, scale: number, cx: BuildContext): Kinetics {
   const current = (V: number, t: number, y: Float64Array) => FS * rate.value(fill(V, t, y));
   const partial = rate.partials.map((d) => (V: number, t: number, y: Float64Array) => FS * d(fill(V, t, y)));
   const dV = (V: number, t: number, y: Float64Array) => FS * 1e3 * rate.dV(fill(V, t, y));
-  const readsV = /(^|[^A-Za-z0-9_])V([^A-Za-z0-9_]|$)/.test(text);
+  const readsV = rate.readsV;
   // generated code calls the closures with (V, t, y): y is the state array itself, not copied
   const call = (e: Emitter, f: (V: number, t: number, y: Float64Array) => number) => `${e.fn(f as unknown as (...a: number[]) => number)}(V, t, y)`;
   return {
