@@ -63,7 +63,8 @@ export function compileRateFormula(text: string, constants: Readonly<Record<stri
     exact.push(d !== undefined);
     partials.push(d ?? centralDifference(value, i));
   }
-  const readsV = /(^|[^A-Za-z0-9_])V([^A-Za-z0-9_]|$)/.test(text);
+  // as the identifiers are found above: "2V" (implicit multiplication) reads V too
+  const readsV = identifiers.has("V");
   const rate: RateFormula = { value, reads, partials, exact, dV: centralDifference(value, 0, 1e-3), readsV };
   if (cache.size > 10_000) cache.clear();
   cache.set(key, rate);

@@ -54,3 +54,13 @@ describe("rate formulas that read concentrations, with their partial derivatives
     expect(f.dV(x)).toBeCloseTo(0.05, 6);
   });
 });
+
+describe("which variables a rate formula reads", () => {
+  it("V written with implicit multiplication (2V) is read, so the Jacobian gets its ∂/∂V", () => {
+    for (const text of ["0.01V + Ca_in", "0.01 * V + Ca_in", "exp(V/25) * Ca_in"]) expect(compileRateFormula(text, {}, ["Ca"]).readsV, text).toBe(true);
+    for (const text of ["Ca_in / (Ca_in + 0.5)", "celsius * Ca_in"]) expect(compileRateFormula(text, {}, ["Ca"]).readsV, text).toBe(false);
+    const r = compileRateFormula("0.01V + Ca_in", {}, ["Ca"]);
+    const x = Float64Array.from([-65, 0, 37, 0.2, 2]);
+    expect(r.dV(x)).toBeCloseTo(0.01, 9);
+  });
+});
