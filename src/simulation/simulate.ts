@@ -114,7 +114,7 @@ export function simulate(model: MembraneModel, run: RunSettings, sink: Trajector
     return false;
   };
 
-  const control: StepControl = { rtol: run.rtol, atol: run.atol, dt: run.dt, hMin: 1e-15 * Math.max(1, run.duration), hMax: run.duration, maxSteps: run.maxSteps };
+  const control: StepControl = { rtol: run.rtol, atol: run.atol, dt: run.dt, hMin: 1e-15 * Math.max(1, run.duration), hMax: run.duration, maxSteps: run.maxSteps, names: { maxSteps: "run.max-steps", stiffMethod: "bdf" } };
   let result: IntegrationResult;
   let failure: string | undefined;
   try {

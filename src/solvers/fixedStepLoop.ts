@@ -1,7 +1,7 @@
 import { IntegrationError } from "../errors.js";
 import { hermiteInterpolate } from "./hermite.js";
 import type { IntegrationResult, StepObserver } from "./integrate.js";
-import { newStats, type FixedStepKernel, type IntegrationStats, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
+import { controlNames, newStats, type FixedStepKernel, type IntegrationStats, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
 
 /** What the observer sees of a fused step: the last step's dense output (cubic Hermite) and end derivative. */
 class StepView implements Stepper {
@@ -84,7 +84,7 @@ export function integrateFixedStep(problem: OdeProblem, kernel: FixedStepKernel,
         let tNext = segmentStart + index * dt;
         if (tNext >= segmentEnd - 1e-9 * dt) tNext = segmentEnd;
         const h = tNext - t;
-        if (!(h > 0)) throw new IntegrationError(t, `step size underflow (h = ${h} s); try a stiff method (bdf) or a larger rtol`);
+        if (!(h > 0)) throw new IntegrationError(t, `step size underflow (h = ${h} s); try a stiff method (${controlNames(control).stiffMethod}) or a larger rtol`);
         // f at the last step's end is this step's first stage
         const swap = view.fA;
         view.fA = view.fB;
@@ -104,7 +104,7 @@ export function integrateFixedStep(problem: OdeProblem, kernel: FixedStepKernel,
         if (!finite || (isAdmissible !== undefined && !isAdmissible(yEnd))) {
           throw new IntegrationError(
             tNext,
-            `${problem.explain?.(yEnd) ?? "the state became non-finite or inadmissible"}; dt = ${dt} s is too large for this fixed-step method: try a smaller dt or the stiff method bdf`,
+            `${problem.explain?.(yEnd) ?? "the state became non-finite or inadmissible"}; dt = ${dt} s is too large for this fixed-step method: try a smaller dt or the stiff method ${controlNames(control).stiffMethod}`,
           );
         }
         view.yA = y;
@@ -121,7 +121,7 @@ export function integrateFixedStep(problem: OdeProblem, kernel: FixedStepKernel,
           if (v < minimum) minimum = v;
         }
         if (stats.steps > control.maxSteps) {
-          throw new IntegrationError(t, `more than ${control.maxSteps} steps (run.max-steps): raise it, use the stiff method bdf or loosen rtol/dt`);
+          throw new IntegrationError(t, `more than ${control.maxSteps} steps (${controlNames(control).maxSteps}): raise it, use the stiff method ${controlNames(control).stiffMethod} or loosen rtol/dt`);
         }
         let show = t >= due;
         if (watch !== undefined) {

@@ -1,7 +1,7 @@
 import { IntegrationError } from "../errors.js";
 import { integrateFixedStep } from "./fixedStepLoop.js";
 import { StepSizeController } from "./stepControl.js";
-import type { IntegrationStats, Method, ObserverNeeds, OdeProblem, StepControl, Stepper, Vector } from "./types.js";
+import { controlNames, type IntegrationStats, type Method, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
 
 /** Called after every accepted step; return true to stop the integration there. */
 export type StepObserver = (tPrevious: number, t: number, y: Vector, stepper: Stepper) => boolean;
@@ -63,7 +63,7 @@ export function integrate(
           if (tNext >= segmentEnd - 1e-9 * control.dt) tNext = segmentEnd;
         }
         const hTry = tNext - t;
-        if (!(hTry > 0)) throw new IntegrationError(t, `step size underflow (h = ${hTry} s); try a stiff method (bdf) or a larger rtol`);
+        if (!(hTry > 0)) throw new IntegrationError(t, `step size underflow (h = ${hTry} s); try a stiff method (${controlNames(control).stiffMethod}) or a larger rtol`);
         const err = stepper.attempt(t, y, hTry, increment);
         let finite = true;
         for (let i = 0; i < y.length; i++) {
@@ -92,7 +92,7 @@ export function integrate(
         } else if (!admissible) {
           throw new IntegrationError(
             tNext,
-            `${problem.explain?.(yNext) ?? "the state became non-finite or inadmissible"}; dt = ${control.dt} s is too large for this fixed-step method: try a smaller dt or the stiff method bdf`,
+            `${problem.explain?.(yNext) ?? "the state became non-finite or inadmissible"}; dt = ${control.dt} s is too large for this fixed-step method: try a smaller dt or the stiff method ${controlNames(control).stiffMethod}`,
           );
         }
 
@@ -110,7 +110,7 @@ export function integrate(
           }
         }
         if (stats.steps > control.maxSteps) {
-          throw new IntegrationError(t, `more than ${control.maxSteps} steps (run.max-steps): raise it${method.stiff ? "" : ", use the stiff method bdf"} or loosen rtol/dt`);
+          throw new IntegrationError(t, `more than ${control.maxSteps} steps (${controlNames(control).maxSteps}): raise it${method.stiff ? "" : `, use the stiff method ${controlNames(control).stiffMethod}`} or loosen rtol/dt`);
         }
         if (observe(tPrevious, t, y, stepper)) return { t, y, stoppedByObserver: true, stats };
       }

@@ -43,6 +43,16 @@ export interface StepControl {
   readonly hMin: number;
   readonly hMax: number;
   readonly maxSteps: number;
+  /**
+   * How the caller's users name the step limit and the stiff method, for failure messages
+   * ("run.max-steps", "bdf"); the solvers themselves know no such names.
+   */
+  readonly names?: { readonly maxSteps: string; readonly stiffMethod: string };
+}
+
+/** The names of StepControl.names, or plain words without them. */
+export function controlNames(control: StepControl): { maxSteps: string; stiffMethod: string } {
+  return control.names ?? { maxSteps: "the step limit", stiffMethod: "a stiff method" };
 }
 
 export interface IntegrationStats {
