@@ -7,22 +7,26 @@ import type { Scenario } from "../scenario/types.js";
 import type { JacobianFn, OdeProblem, Rhs } from "../solvers/types.js";
 import { compileJacobian, compileRhs, type MembraneConstants, type WaterConstants } from "./assemble.js";
 import { WATER_MOLAR_VOLUME } from "../physics/transporter.js";
-import { ClampCommand } from "./clamp.js";
+import type { ClampPiece } from "../protocol/clamp.js";
+import { Protocol, type ProtocolPiece } from "../protocol/protocol.js";
 import { GateSet } from "./gates.js";
 import { StateLayout } from "./layout.js";
 import { MarkovChannels, PropensityBlock } from "./markov.js";
 import { mechanismKinds } from "./mechanisms/registry.js";
 import type { Mechanism, StateBlock } from "./mechanisms/types.js";
-import { Stimulus } from "./stimulus.js";
 
-/** Generated code per scenario object, when it can be made again for another model's levels. */
-const GENERATED = new WeakMap<Scenario, { rhs: (levels: Float64Array) => Rhs; jacobian: (levels: Float64Array) => JacobianFn }>();
+/**
+ * Generated code per scenario object, when it can be made again for another model's levels; `moves`
+ * (which ions change, protocol included) is baked into it.
+ */
+const GENERATED = new WeakMap<Scenario, { moves: string; rhs: (levels: Float64Array) => Rhs; jacobian: (levels: Float64Array) => JacobianFn }>();
 
 /**
  * The membrane model of physics.md as an ODE in SI units, assembled from mechanisms (each
  * declared once, in mechanisms/) over a state layout (layout.ts). With a clamped bath the c_out
- * entries stay in the state (so the layout never changes) but their derivatives are zero.
- * The right-hand side and the Jacobian use flat typed arrays and allocate nothing.
+ * entries stay in the state (so the layout never changes) but their derivatives are zero. It is
+ * driven by a protocol (protocol/: the applied current and the clamp command, with their
+ * breakpoints), by default the scenario's own. The right-hand side and the Jacobian use flat typed arrays and allocate nothing.
  */
 export class MembraneModel {
   readonly layout: StateLayout;
@@ -36,7 +40,8 @@ export class MembraneModel {
   readonly volumeOut: number;
   readonly capacitance: number;
   readonly temperature: number;
-  readonly stimulus: Stimulus;
+  /** What is done to the cell: the applied current and, optionally, the clamp command. */
+  readonly protocol: Protocol;
   readonly gates: GateSet;
   /** Channels simulated event by event; their open fractions scale the channels' currents. */
   readonly markov: MarkovChannels;
@@ -46,19 +51,17 @@ export class MembraneModel {
   readonly channels: readonly Mechanism[];
   /** Ions some mechanism carries across the membrane. */
   readonly permeantIons: ReadonlySet<number>;
-  /** The voltage clamp, when the scenario has one: V then follows its command. */
-  readonly clamp: ClampCommand | undefined;
+  /** The clamp command's present piece, when the protocol has a clamp: V then follows it. */
+  readonly clamp: ClampPiece | undefined;
+  /** The initial state (the scenario's, whatever the protocol). */
   readonly y0: Float64Array;
   private readonly blocks: readonly StateBlock[];
   private readonly constants: MembraneConstants;
   // work arrays
   private readonly ionCurrent: Float64Array;
-  private readonly appliedPerIon: Float64Array;
   private readonly scratch: Float64Array;
-  /** Applied current of the smooth piece being integrated (set by setSegment). */
-  private appliedTotal = 0;
-  /** [I_app total, I_app per ion...] of the present piece, shared with the compiled code. */
-  private readonly levels: Float64Array;
+  /** The protocol's present smooth piece (set by setSegment); its levels are shared with the compiled code. */
+  private readonly piece: ProtocolPiece;
   /** The right-hand side compiled to straight-line code for this scenario (assemble.ts). */
   readonly compiledRhs: Rhs;
   /** The exact ∂f/∂y, compiled from the mechanisms' partial derivatives (assemble.ts). */
@@ -67,7 +70,12 @@ export class MembraneModel {
   readonly water: WaterConstants | undefined;
   private readonly view: Float64Array;
 
-  constructor(readonly scenario: Scenario) {
+  /** The scenario's membrane under `protocol` (built for the same ions, in the same order). */
+  constructor(
+    readonly scenario: Scenario,
+    protocol: Protocol = Protocol.fromScenario(scenario),
+  ) {
+    checkProtocol(scenario, protocol);
     const n = (this.ionCount = scenario.ions.length);
     this.ionNames = scenario.ions.map((i) => i.name);
     this.gates = new GateSet(scenario);
@@ -92,16 +100,16 @@ export class MembraneModel {
     this.channels = this.mechanisms.slice(0, scenario.channels.length);
     this.permeantIons = new Set(this.mechanisms.flatMap((m) => m.carries.map((c) => c.ion)));
     this.blocks = layout.propensity >= 0 ? [this.gates, new PropensityBlock(this.markov, layout.propensity, layout.V)] : [this.gates];
-    this.stimulus = new Stimulus(scenario.stimulus, index);
-    this.clamp = scenario.clamp ? new ClampCommand(scenario.clamp) : undefined;
+    this.protocol = protocol;
+    this.piece = protocol.newPiece();
+    this.clamp = this.piece.clamp;
     this.ionCurrent = new Float64Array(n);
-    this.appliedPerIon = new Float64Array(n);
     this.scratch = new Float64Array(n);
     this.constants = {
       capacitance: this.capacitance,
       inFactor: Float64Array.from(this.valence, (z) => this.area / (z * F * this.volumeIn)),
       outFactor: Float64Array.from(this.valence, (z) => (Number.isFinite(this.volumeOut) ? this.area / (z * F * this.volumeOut) : 0)),
-      moves: Uint8Array.from(this.ionNames, (name, k) => (this.permeantIons.has(k) || scenario.stimulus.some((p) => p.carriedBy === name) ? 1 : 0)),
+      moves: Uint8Array.from(this.ionNames, (name, k) => (this.permeantIons.has(k) || protocol.carriedIons.has(name) ? 1 : 0)),
       ...(waterMoves
         ? {
             water: {
@@ -127,19 +135,20 @@ export class MembraneModel {
     // event by event, each drawn from that equilibrium with its own seeded stream
     for (let j = 0; j < this.gates.count; j++) this.y0[layout.gates[j]!] = this.gates.steadyState(j, scenario.initialVoltage, 0, this.y0);
     if (this.markov.count > 0) this.markov.equilibrate(scenario.initialVoltage, seedrandom(`ionflux:initial:${scenario.run.seed}`));
-    this.levels = new Float64Array(n + 1);
+    const levels = this.piece.levels;
     // a model built again from the same scenario object (bench runs, iv, library loops) reuses the
     // generated code when it reads nothing model-specific (no closures: no gates, formulas or water)
+    const moves = this.constants.moves.join("");
     const again = GENERATED.get(scenario);
-    if (again) {
-      this.compiledRhs = again.rhs(this.levels);
-      this.jacobian = again.jacobian(this.levels);
+    if (again && again.moves === moves) {
+      this.compiledRhs = again.rhs(levels);
+      this.jacobian = again.jacobian(levels);
     } else {
-      const rhs = compileRhs(layout, this.mechanisms, this.blocks, this.constants, this.levels);
-      const jacobian = compileJacobian(layout, this.mechanisms, this.blocks, this.constants, this.levels);
+      const rhs = compileRhs(layout, this.mechanisms, this.blocks, this.constants, levels);
+      const jacobian = compileJacobian(layout, this.mechanisms, this.blocks, this.constants, levels);
       this.compiledRhs = rhs.fn;
       this.jacobian = jacobian.fn;
-      if (rhs.again && jacobian.again) GENERATED.set(scenario, { rhs: rhs.again, jacobian: jacobian.again });
+      if (rhs.again && jacobian.again) GENERATED.set(scenario, { moves, rhs: rhs.again, jacobian: jacobian.again });
     }
     this.setSegment(0);
   }
@@ -149,12 +158,9 @@ export class MembraneModel {
     return this.layout.propensity;
   }
 
-  /** Fixes the applied current to its level at time t (the driver calls this per smooth piece). */
+  /** Fixes the applied current (and the clamp's line) to the protocol's piece at time t (the driver calls this per smooth piece). */
   setSegment(t: number, segmentStart = t): void {
-    this.clamp?.setSegment(t, segmentStart);
-    this.appliedTotal = this.stimulus.levelsAt(t, this.appliedPerIon);
-    this.levels[0] = this.appliedTotal;
-    this.levels.set(this.appliedPerIon, 1);
+    this.protocol.enterPiece(t, segmentStart, this.piece);
   }
 
   /** Nernst potential of ion k (V) for the concentrations in y. */
@@ -254,12 +260,13 @@ export class MembraneModel {
   readonly rhs = (t: number, state: Float64Array, dydt: Float64Array): void => {
     const L = this.layout;
     const I = this.ionCurrent;
+    const applied = this.piece.perIon;
     const total = this.ionicCurrents(state[L.V]!, state, I);
     const y = this.concentrationView(state);
-    dydt[L.V] = (-total + this.appliedTotal) / this.capacitance;
+    dydt[L.V] = (-total + this.piece.appliedTotal) / this.capacitance;
     const { inFactor, outFactor, moves } = this.constants;
     for (let k = 0; k < this.ionCount; k++) {
-      dydt[L.cIn[k]!] = moves[k] ? inFactor[k]! * (-I[k]! + this.appliedPerIon[k]!) : 0;
+      dydt[L.cIn[k]!] = moves[k] ? inFactor[k]! * (-I[k]! + applied[k]!) : 0;
       dydt[L.cOut[k]!] = moves[k] ? outFactor[k]! * I[k]! : 0;
     }
     for (const b of this.blocks) b.derivative(t, y, dydt);
@@ -287,12 +294,12 @@ export class MembraneModel {
 
   /** Net membrane current (A/m², outward positive): ionic currents minus the applied current = −C_m·dV/dt. */
   netCurrent(y: Float64Array, perIon: Float64Array): number {
-    return this.ionicCurrents(y[this.layout.V]!, y, perIon) - this.appliedTotal;
+    return this.ionicCurrents(y[this.layout.V]!, y, perIon) - this.piece.appliedTotal;
   }
 
   /** Net membrane current (A/m²) at voltage V with the rest of the state y. */
   netCurrentAt(V: number, y: Float64Array, perIon: Float64Array): number {
-    return this.ionicCurrents(V, y, perIon) - this.appliedTotal;
+    return this.ionicCurrents(V, y, perIon) - this.piece.appliedTotal;
   }
 
   /** ∂(net current)/∂V (S/m²) at the state y, by a central difference of 1 µV. */
@@ -308,7 +315,7 @@ export class MembraneModel {
     return true;
   };
 
-  /** The model as an initial-value problem on [0, duration]. */
+  /** The model as an initial-value problem on [0, duration]; its breakpoints are the protocol's. */
   problem(duration: number, t0 = 0, y0: Float64Array = this.y0): OdeProblem {
     const clamp = this.clamp;
     let rhs = this.compiledRhs;
@@ -341,7 +348,7 @@ export class MembraneModel {
       y0,
       t0,
       t1: duration,
-      breakpoints: clamp ? [...this.stimulus.breakpoints, ...clamp.breakpoints] : this.stimulus.breakpoints,
+      breakpoints: this.protocol.breakpoints,
       beginSegment: (a, b) => this.setSegment(0.5 * (a + b), a),
       isAdmissible: this.isAdmissible,
       explain: this.explain,
@@ -362,5 +369,16 @@ export class MembraneModel {
   /** The membrane voltage at time t for the state y: the clamp's command when clamped. */
   voltageOf(t: number, y: Float64Array): number {
     return this.clamp ? this.clamp.inSegment(t) : y[this.layout.V]!;
+  }
+}
+
+/** A protocol fits a scenario when its levels are indexed by the scenario's ions and no stop rule waits for V to settle under its clamp. */
+function checkProtocol(scenario: Scenario, protocol: Protocol): void {
+  const ions = scenario.ions.map((i) => i.name);
+  if (protocol.ionNames.length !== ions.length || protocol.ionNames.some((name, k) => name !== ions[k])) {
+    throw new SimulatorError(`${scenario.source}: the protocol was made for the ions ${protocol.ionNames.join(", ") || "(none)"}, the model has ${ions.join(", ")}; make it with the model's ions, in their order`);
+  }
+  if (protocol.clamp && scenario.run.stop) {
+    throw new SimulatorError(`${scenario.source}: a stop rule on the net current means nothing under a voltage clamp; remove run.stop or run without the clamp`);
   }
 }

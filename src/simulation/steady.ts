@@ -42,9 +42,9 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
   const permeant = model.permeantIons;
   model.setSegment(Infinity); // every pulse is over
   // (an uncharged species carries no current: 0, not 0/0)
-  const carriedMoles = Array.from({ length: n }, (_, k) => (model.valence[k] === 0 ? 0 : (model.area * model.stimulus.chargeDelivered(Infinity, k)) / (model.valence[k]! * F)));
+  const carriedMoles = Array.from({ length: n }, (_, k) => (model.valence[k] === 0 ? 0 : (model.area * model.protocol.chargeDelivered(Infinity, k)) / (model.valence[k]! * F)));
   const molesTarget = Array.from({ length: n }, (_, k) => y0[L.cIn[k]!]! * model.volumeIn + (finite ? y0[L.cOut[k]!]! * model.volumeOut : 0) + carriedMoles[k]!);
-  const unCarriedCharge = model.area * model.stimulus.chargeDelivered(Infinity, -1);
+  const unCarriedCharge = model.area * model.protocol.chargeDelivered(Infinity, -1);
   const inside0 = Array.from({ length: n }, (_, k) => y0[L.cIn[k]!]! + (permeant.has(k) ? 0 : carriedMoles[k]! / model.volumeIn));
 
   const laws = mechanismConservationLaws(model);

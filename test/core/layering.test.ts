@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
  */
 const LAYERS: readonly (readonly string[])[] = [
   ["physics", "numerics", "errors.ts", "version.ts", "codeCache.ts"],
-  ["solvers", "model", "scenario"],
+  ["solvers", "protocol", "model", "scenario"],
   ["simulation"],
   ["recording"],
   ["sweep", "plot"],
