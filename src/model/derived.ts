@@ -25,10 +25,9 @@ export function derivedNumbers(model: MembraneModel): DerivedNumbers {
   const n = model.ionCount;
   const m = model.size;
   const y = model.y0;
-  const s = model.scenario;
   const L = model.layout;
-  // permeant: some mechanism carries it, or an electrode delivers it
-  const permeant = new Set<string>([...[...model.permeantIons].map((k) => model.ionNames[k]!), ...s.stimulus.flatMap((p) => (p.carriedBy ? [p.carriedBy] : []))]);
+  // permeant: some mechanism carries it, or an electrode of the protocol delivers it
+  const permeant = new Set<string>([...[...model.permeantIons].map((k) => model.ionNames[k]!), ...model.protocol.carriedIons]);
   const J = new Float64Array(m * m);
   model.setSegment(0);
   model.jacobian(0, y, J);

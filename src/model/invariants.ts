@@ -23,7 +23,7 @@ export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float
       const before = y0[L.cIn[k]!]! * model.volumeIn + y0[L.cOut[k]!]! * model.volumeOut;
       const after = y[L.cIn[k]!]! * model.volumeIn + y[L.cOut[k]!]! * model.volumeOut;
       // an uncharged species carries no current (and 0/0 must not make its drift NaN)
-      const delivered = model.valence[k] === 0 ? 0 : (model.area * model.stimulus.chargeDelivered(t, k)) / (model.valence[k]! * F);
+      const delivered = model.valence[k] === 0 ? 0 : (model.area * model.protocol.chargeDelivered(t, k)) / (model.valence[k]! * F);
       molesRelative[model.ionNames[k]!] = before > 0 ? Math.abs(after - before - delivered) / before : Math.abs(after - delivered);
     }
   }
@@ -31,7 +31,7 @@ export function invariantDrifts(model: MembraneModel, y0: Float64Array, y: Float
   let ionic = 0;
   for (let k = 0; k < n; k++) ionic += model.valence[k]! * (y[L.cIn[k]!]! - y0[L.cIn[k]!]!);
   ionic *= F * model.volumeIn;
-  const applied = model.area * model.stimulus.chargeDelivered(t, -1);
+  const applied = model.area * model.protocol.chargeDelivered(t, -1);
   // under a voltage clamp the electrode adds charge the identity does not count
   const charge = model.clamp ? NaN : membrane - ionic - applied;
   const scale = model.capacitance * model.area * Math.max(Math.abs(y[L.V]! - y0[L.V]!), 1e-3);

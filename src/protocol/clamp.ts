@@ -3,22 +3,21 @@ import type { ClampProtocol } from "../scenario/types.js";
 /**
  * The command voltage of a voltage clamp: the holding potential, then steps (each `to` from its
  * time `at` on) and/or a ramp. Piecewise linear: its corners are breakpoints of the integration.
+ * Read-only: the piece being integrated lives in a ClampPiece that each model holds, so that one
+ * command can drive several models.
  */
 export class ClampCommand {
   readonly breakpoints: readonly number[];
-  private level = 0;
-  private slope = 0;
-  private segmentStart = 0;
 
-  constructor(private readonly protocol: ClampProtocol) {
-    const points = [...protocol.steps.map((s) => s.at)];
-    if (protocol.ramp) points.push(protocol.ramp.start, protocol.ramp.start + protocol.ramp.duration);
+  constructor(readonly settings: ClampProtocol) {
+    const points = [...settings.steps.map((s) => s.at)];
+    if (settings.ramp) points.push(settings.ramp.start, settings.ramp.start + settings.ramp.duration);
     this.breakpoints = [...new Set(points)].sort((a, b) => a - b);
   }
 
   /** The command voltage (V) at time t (right-continuous at steps). */
   voltageAt(t: number): number {
-    const p = this.protocol;
+    const p = this.settings;
     let v = p.holding;
     for (const s of p.steps) if (t >= s.at) v = s.to;
     const r = p.ramp;
@@ -26,16 +25,24 @@ export class ClampCommand {
     return v;
   }
 
-  /** Fixes the smooth piece containing tMid (the driver lands on every corner). */
-  setSegment(tMid: number, segmentStart: number): void {
+  /** Writes into `piece` the line of the smooth piece containing tMid (the driver lands on every corner). */
+  enterPiece(tMid: number, segmentStart: number, piece: ClampPiece): void {
     const eps = 1e-9 * Math.max(1, Math.abs(tMid));
-    this.segmentStart = segmentStart;
     const a = this.voltageAt(tMid - eps);
     const b = this.voltageAt(tMid + eps);
-    this.slope = (b - a) / (2 * eps);
-    if (Math.abs(this.slope) < 1e-6) this.slope = 0;
-    this.level = this.voltageAt(tMid) - this.slope * (tMid - segmentStart);
+    let slope = (b - a) / (2 * eps);
+    if (Math.abs(slope) < 1e-6) slope = 0;
+    piece.segmentStart = segmentStart;
+    piece.slope = slope;
+    piece.level = this.voltageAt(tMid) - slope * (tMid - segmentStart);
   }
+}
+
+/** The clamp command within one smooth piece, V(t) = level + slope·(t − segmentStart); set by ClampCommand.enterPiece. */
+export class ClampPiece {
+  level = 0;
+  slope = 0;
+  segmentStart = 0;
 
   /** The command within the present piece (its left limit at the piece's end). */
   inSegment(t: number): number {
