@@ -1,3 +1,4 @@
+import { AVOGADRO_PER_MOL } from "../physics/constants.js";
 import { DEFAULT_METHOD, METHOD_NAMES, findMethod } from "../solvers/registry.js";
 import { KINDS } from "./quantity.js";
 import { FieldReader } from "./reader.js";
@@ -53,13 +54,20 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
   const stimulus = readStimulus(r, top.stimulus, ionNames);
   const { transporters, waterPermeability } = readHomeostasis(r, top, { ions, channels, pumps, stimulus, constants, temperature });
 
-  // an ohmic channel's reversal potential is a Nernst potential: it needs both concentrations
+  // an ohmic channel's reversal potential is a Nernst potential: it needs both concentrations, and
+  // at least one ion of them in its compartment (below that E_X means nothing, and the stiff method's
+  // Jacobian, ∝ 1/c, is beyond double precision: K_in = 1e-40 mM ended at 0 mV where rk45 gives 144)
   channels.forEach((ch) => {
     if (ch.kind !== "ohmic") return;
     const ion = ions.find((i) => i.name === ch.ion)!;
     for (const side of ["inside", "outside"] as const) {
       if (ion[side] === 0) {
         r.fail(["ions", ion.name, side], `must be greater than zero: channel "${ch.name}" is ohmic, and its Nernst potential needs both concentrations (use a GHK permeability instead)`);
+      }
+      const volume = side === "inside" ? cell.volume : bath.kind === "finite" ? bath.volume : Infinity;
+      const oneIon = 1 / (AVOGADRO_PER_MOL * volume); // mol/m³ = mM
+      if (ion[side] < oneIon) {
+        r.fail(["ions", ion.name, side], `${ion[side]} mM is less than one ion in the ${side === "inside" ? "cell" : "bath"} (${oneIon.toPrecision(2)} mM in ${(volume * 1e15).toPrecision(3)} pL): channel "${ch.name}" is ohmic, and a Nernst potential of (less than) one ion means nothing; give at least that, or a GHK permeability`);
       }
     }
   });
