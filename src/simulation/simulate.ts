@@ -10,6 +10,7 @@ import type { ObserverNeeds, StepControl, Stepper } from "../solvers/types.js";
 import { integrateWithEvents } from "./events.js";
 import { DenseState, Sampler } from "./sampling.js";
 import { solveSteadyState } from "./steady.js";
+import { checkFixedStep } from "./stepBound.js";
 import { NetCurrentRule, WindowRule } from "./stopRule.js";
 import type { RunReport, RunResult, TrajectorySink } from "./types.js";
 
@@ -81,6 +82,7 @@ export function simulate(model: MembraneModel, run: RunSettings, sink: Trajector
   if (run.method === STEADY_METHOD) return simulateSteady(model, sink, started);
   const found = findMethod(run.method);
   if (!found) throw new Error(`unknown method ${run.method}`);
+  checkFixedStep(model, run);
   const langevin = model.scenario.channels.some((c) => c.stochastic?.noise === "langevin");
   const method = langevin ? eulerMaruyama : found;
   const stochastic = model.markov.count > 0 || model.scenario.channels.some((c) => c.stochastic);

@@ -112,6 +112,11 @@ export interface Method {
    * so the formula exists once.
    */
   fixedStepKernel?(problem: OdeProblem): FixedStepKernel;
+  /**
+   * Fixed-step methods: |R(z)| of their stability function at z = re + i·im (z = h·λ): a mode
+   * y' = λy is damped by the step when it is at most 1 (solvers/stability.ts).
+   */
+  stability?(re: number, im: number): number;
 }
 
 /** One step of a fixed-step explicit method, f0 = f(t, y) given: writes y(t+h) − y(t) to dy, counts its evaluations in stats. */

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -45,12 +45,14 @@ describe("numerical failure stops the run with the time, the quantity and what t
     for (const row of rows.slice(1)) expect(Number(row[kIn])).toBeGreaterThanOrEqual(0);
   });
 
-  it("an explicit method past its stability limit: the quantity that went wrong and 'try bdf'", () => {
+  it("an explicit method past its stability limit is refused up front: the largest stable dt and 'bdf', nothing written", () => {
     const out = dir();
     const r = ionflux(["run", "sims/bench/w1-run-down.yaml", "--set", "run.method=euler", "--set", "run.dt=10 ms", "--set", "run.duration=10 s", "--out", out]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/integration failed at t = [\d.]+ s: \w+_(in|out) went below zero \(.* mM\); dt = 0\.01 s is too large .*try a smaller dt or the stiff method bdf/);
-    expect(JSON.parse(readFileSync(join(out, "w1-run-down.summary.json"), "utf8")).converged).toBe(false);
+    // W1's fastest mode decays in C_m/G = 2.7 ms: euler's bound on the real axis is 2/|λ| = 5.4 ms
+    expect(r.stderr.trim()).toMatch(/^ionflux: sims\/bench\/w1-run-down\.yaml: run\.dt: 10 ms is beyond euler's stability bound for this model: its fastest mode decays in 2\.7 ms .*dt must be at most 5\.4 ms; .*the stiff method bdf/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(join(out, "w1-run-down.csv"))).toBe(false);
   });
 
   it("a sweep records the failure in the run's row", () => {
@@ -59,7 +61,7 @@ describe("numerical failure stops the run with the time, the quantity and what t
     expect(r.status).toBe(0);
     const rows: Record<string, string>[] = parse(readFileSync(join(out, "sweep.csv"), "utf8"), { columns: true });
     expect(rows[0]!.error).toBe("");
-    expect(rows[1]!.error).toMatch(/went below zero/);
+    expect(rows[1]!.error).toMatch(/beyond euler's stability bound/);
     expect(rows[1]!.converged).toBe("FALSE"); // a failed run did not converge (issue 13) ...
     expect(rows[1]!["V_final [mV]"]).toBe(""); // ... and its end-state cells are empty
   });

@@ -8,6 +8,7 @@ import { endInOutputUnits } from "../../recording/units.js";
 import { buildSummary } from "../../recording/summary.js";
 import { loadScenarioFile } from "../../scenario/load.js";
 import { parseOverride } from "../../scenario/overrides.js";
+import { checkFixedStep } from "../../simulation/stepBound.js";
 import { simulate } from "../../simulation/simulate.js";
 import { fmt, fmtTime } from "../format.js";
 import { checkOutDir } from "../outDir.js";
@@ -37,6 +38,8 @@ export function runCommand(opts: RunOptions, print: (line: string) => void, warn
     if (other) throw new UsageError(`${scenario.source} and ${other} both have name "${scenario.name}": their outputs would overwrite each other`);
     seen.set(scenario.name, scenario.source);
   }
+  // a fixed-step dt beyond the method's stability bound is refused before any run writes anything
+  for (const { scenario } of loaded) checkFixedStep(new MembraneModel(scenario), scenario.run);
   prepareOutDir(opts.out);
   removeStaleTemporaries(opts.out);
   let failures = 0;

@@ -25,4 +25,6 @@ export const euler: Method = {
   stiff: false,
   createStepper: (problem: OdeProblem) => new EulerStepper(problem),
   fixedStepKernel: () => eulerKernel,
+  // R(z) = 1 + z
+  stability: (re, im) => Math.hypot(1 + re, im),
 };

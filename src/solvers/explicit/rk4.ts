@@ -57,4 +57,10 @@ export const rk4: Method = {
   stiff: false,
   createStepper: (problem: OdeProblem) => new Rk4Stepper(problem),
   fixedStepKernel: (problem: OdeProblem) => new Rk4Kernel(problem),
+  // R(z) = 1 + z + z²/2 + z³/6 + z⁴/24, by Horner's rule in complex arithmetic
+  stability: (re, im) => {
+    let [a, b] = [1 / 24, 0];
+    for (const c of [1 / 6, 1 / 2, 1, 1]) [a, b] = [a * re - b * im + c, a * im + b * re];
+    return Math.hypot(a, b);
+  },
 };
