@@ -3,7 +3,7 @@ import { join, relative, resolve, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 
 /**
- * The import direction between src/ folders (README, "Map of the code"), strict: a file may import
+ * The import direction between src/ folders (README, "Where things live"), strict: a file may import
  * from its own top-level folder or from a layer below its own, never from a layer above nor from
  * another folder of its own layer. Type-only imports count too. The order is what the code needs:
  * - solvers sits below scenario: scenario/validate.ts reads the solver registry for the method names;
