@@ -18,7 +18,9 @@ import { binarySumErrors, binomial, expectWithin, integral, sampleOf, subunitTra
  * state counting and the event loop are the same code whatever the rate formulas.
  *
  * Bounds: 4 standard errors, each from theory (theory.ts), z-scores from this run (seed 3) in
- * the comments; IONFLUX_STATS=1 prints them.
+ * the comments; IONFLUX_STATS=1 prints them. Shown to fail: the opening multiplicity (3 − k)
+ * dropped to min(1, 3 − k) in markov.ts (open mean −32 SE, state 0's time +117 SE, 3αm −78 SE),
+ * the closing one k to min(1, k), and the clock 10% slow (3αm −6.2 SE, dwell +6.7 SE).
  */
 const AM = 0.6; // 1/ms
 const BM = 0.4;

@@ -12,6 +12,9 @@ import { autocorrelation, binarySumErrors, correlationTime, correlationTimeError
  * from the data. The runs are long enough that a 10% error in the Gillespie clock (every rate
  * ×0.9, so τ → τ/0.9) or in the Langevin noise amplitude (SD ×0.9) is many standard errors out.
  * The z-scores in the comments are those of the runs here (seed 3); IONFLUX_STATS=1 prints them.
+ * Shown to fail: the event threshold −ln(u) in events.ts divided by 0.9 (τ +9.7 SE, α and β −22 SE),
+ * multiplied by 0.9 (τ −5.0 SE, α and β +24 SE), markov.ts's rates ×0.9 (as the first); the Langevin
+ * increment ×0.9 (SD −8.5 to −10.8 SE) and ×1.1 (SD +6.6 to +9.4 SE).
  */
 const ALPHA = 0.3; // 1/ms
 const BETA = 0.7;
