@@ -39,6 +39,8 @@ export class MembraneModel extends MembraneObservables {
   readonly compiledRhs: Rhs;
   /** The exact ∂f/∂y, compiled from the mechanisms' partial derivatives (assemble.ts). */
   readonly jacobian: JacobianFn;
+  /** Whether f depends on t within a smooth piece: a gate or flux formula of t, or a clamp ramp. */
+  readonly readsTime: boolean;
 
   /** The scenario's membrane under `protocol` (built for the same ions, in the same order). */
   constructor(
@@ -55,6 +57,10 @@ export class MembraneModel extends MembraneObservables {
     this.constants = structure.constants;
     this.y0 = structure.y0;
     this.ionCurrent = new Float64Array(this.ionCount);
+    this.readsTime =
+      scenario.channels.some((c) => c.gates.some((g) => g.compiled.first.readsT || g.compiled.second.readsT)) ||
+      scenario.transporters.some((t) => t.kinetics.kind === "formula" && t.kinetics.compiled.readsT) ||
+      protocol.hasRamp;
     const levels = this.piece.levels;
     // a model built again from the same scenario object (bench runs, iv, library loops) reuses the
     // generated code when it reads nothing model-specific (no closures: no gates, formulas or water)
@@ -88,7 +94,7 @@ export class MembraneModel extends MembraneObservables {
     const L = this.layout;
     const I = this.ionCurrent;
     const applied = this.piece.perIon;
-    const total = this.ionicCurrents(state[L.V]!, state, I);
+    const total = this.ionicCurrents(state[L.V]!, state, I, t);
     const y = this.concentrationView(state);
     dydt[L.V] = (-total + this.piece.appliedTotal) / this.capacitance;
     const { inFactor, outFactor, moves } = this.constants;
@@ -104,13 +110,13 @@ export class MembraneModel extends MembraneObservables {
   };
 
   /** Net membrane current (A/m², outward positive): ionic currents minus the applied current = −C_m·dV/dt. */
-  netCurrent(y: Float64Array, perIon: Float64Array): number {
-    return this.ionicCurrents(y[this.layout.V]!, y, perIon) - this.piece.appliedTotal;
+  netCurrent(y: Float64Array, perIon: Float64Array, t = 0): number {
+    return this.ionicCurrents(y[this.layout.V]!, y, perIon, t) - this.piece.appliedTotal;
   }
 
   /** Net membrane current (A/m²) at voltage V with the rest of the state y. */
-  netCurrentAt(V: number, y: Float64Array, perIon: Float64Array): number {
-    return this.ionicCurrents(V, y, perIon) - this.piece.appliedTotal;
+  netCurrentAt(V: number, y: Float64Array, perIon: Float64Array, t = 0): number {
+    return this.ionicCurrents(V, y, perIon, t) - this.piece.appliedTotal;
   }
 
   /** Every slot but V must stay non-negative (concentrations, gates, the propensity). */
@@ -154,6 +160,7 @@ export class MembraneModel extends MembraneObservables {
       t0,
       t1: duration,
       breakpoints: this.protocol.breakpoints,
+      autonomous: !this.readsTime,
       beginSegment: (a, b) => this.setSegment(0.5 * (a + b), a),
       isAdmissible: this.isAdmissible,
       explain: this.explain,

@@ -96,10 +96,10 @@ export class MembraneObservables {
   }
 
   /** Each transporter's cycle flux J (mol/(m²·s), positive as written) at state y, into out (pumps first). */
-  transporterFluxes(state: Float64Array, out: Float64Array): void {
+  transporterFluxes(state: Float64Array, out: Float64Array, t = 0): void {
     const y = this.concentrationView(state);
     const V = y[this.layout.V]!;
-    for (let i = this.channels.length; i < this.mechanisms.length; i++) out[i - this.channels.length] = this.mechanisms[i]!.current(V, y) / F;
+    for (let i = this.channels.length; i < this.mechanisms.length; i++) out[i - this.channels.length] = this.mechanisms[i]!.current(V, y, t) / F;
   }
 
   /** Osmolarity (mol/m³) inside and in the bath: every solute, ideal (physics.md). */
@@ -131,13 +131,13 @@ export class MembraneObservables {
 
   /**
    * Outward current density carried by each ion (A/m²) at membrane voltage V and the rest of the
-   * state y, into out[k]; returns their sum (every mechanism, without I_app).
+   * state y at time t (s), into out[k]; returns their sum (every mechanism, without I_app).
    */
-  ionicCurrents(V: number, state: Float64Array, out: Float64Array): number {
+  ionicCurrents(V: number, state: Float64Array, out: Float64Array, t = 0): number {
     const y = this.concentrationView(state);
     out.fill(0);
     for (const m of this.mechanisms) {
-      const current = m.current(V, y);
+      const current = m.current(V, y, t);
       for (const c of m.carries) out[c.ion]! += c.coefficient * current;
     }
     let sum = 0;
@@ -157,22 +157,22 @@ export class MembraneObservables {
 
   /**
    * E_rev: the root in V of the net ionic current (every mechanism) for the rest of the state y,
-   * by a bracketing root finder. NaN when the membrane has no channel at all.
+   * at time t, by a bracketing root finder. NaN when the membrane has no channel at all.
    */
-  reversalPotential(y: Float64Array): number {
+  reversalPotential(y: Float64Array, t = 0): number {
     if (this.channels.length === 0) return NaN;
     const work = this.scratch;
     // consecutive rows have nearly the same E_rev: a tight bracket around the last one (or V)
     // takes a handful of iterations instead of some forty
     const guess = Number.isFinite(this.lastReversal) ? this.lastReversal : y[this.layout.V]!;
-    const root = findRootOfIncreasing((V) => this.ionicCurrents(V, y, work), guess - 1e-4, guess + 1e-4, 20, 1e-15);
+    const root = findRootOfIncreasing((V) => this.ionicCurrents(V, y, work, t), guess - 1e-4, guess + 1e-4, 20, 1e-15);
     if (Number.isFinite(root)) this.lastReversal = root;
     return root;
   }
 
   /** ∂(net current)/∂V (S/m²) at the state y, by a central difference of 1 µV. */
-  slopeConductance(y: Float64Array, perIon: Float64Array): number {
+  slopeConductance(y: Float64Array, perIon: Float64Array, t = 0): number {
     const V = y[this.layout.V]!;
-    return (this.ionicCurrents(V + 1e-6, y, perIon) - this.ionicCurrents(V - 1e-6, y, perIon)) / 2e-6;
+    return (this.ionicCurrents(V + 1e-6, y, perIon, t) - this.ionicCurrents(V - 1e-6, y, perIon, t)) / 2e-6;
   }
 }

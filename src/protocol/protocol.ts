@@ -22,6 +22,8 @@ export class Protocol {
   readonly clamp: ClampCommand | undefined;
   /** Where the applied current or the command has a corner (the driver lands on each): the stimulus's, then the clamp's. */
   readonly breakpoints: readonly number[];
+  /** Whether the command has a ramp: within it V(t) is not constant, so the equations depend on t. */
+  readonly hasRamp: boolean;
   /** The ions some pulse carries (an electrode moves them even with no channel). */
   readonly carriedIons: ReadonlySet<string>;
 
@@ -37,6 +39,7 @@ export class Protocol {
     this.stimulus = new Stimulus(settings.stimulus, (name) => ionNames.indexOf(name));
     this.clamp = settings.clamp ? new ClampCommand(settings.clamp) : undefined;
     this.breakpoints = this.clamp ? [...this.stimulus.breakpoints, ...this.clamp.breakpoints] : this.stimulus.breakpoints;
+    this.hasRamp = settings.clamp?.ramp !== undefined;
     this.carriedIons = new Set(settings.stimulus.flatMap((p) => (p.carriedBy === undefined ? [] : [p.carriedBy])));
   }
 

@@ -67,10 +67,10 @@ export function trajectoryRow(model: MembraneModel, write: (row: Float64Array) =
       forced[L.V] = model.voltageOf(t, state);
       y = forced;
     }
-    const net = model.netCurrent(y, perIon);
+    const net = model.netCurrent(y, perIon, t);
     row[iT] = t;
     row[iV] = y[L.V]! * MV;
-    row[iE] = model.reversalPotential(y) * MV;
+    row[iE] = model.reversalPotential(y, t) * MV;
     row[iNet] = net * UA_PER_CM2;
     for (let k = 0; k < n; k++) {
       row[iIn[k]!] = model.concentrationIn(k, y);
@@ -83,7 +83,7 @@ export function trajectoryRow(model: MembraneModel, write: (row: Float64Array) =
     // the clamp's current: all the membrane current (ionic and capacitive) it must supply, outward positive
     if (clamped) row[iClamp] = (net + model.capacitance * model.clamp!.rate) * UA_PER_CM2;
     if (fluxes.length) {
-      model.transporterFluxes(y, fluxes);
+      model.transporterFluxes(y, fluxes, t);
       for (let i = 0; i < fluxes.length; i++) row[iFlux[i]!] = fluxes[i]! * PMOL_PER_CM2_S;
     }
     if (water) {

@@ -65,7 +65,7 @@ export function compileRateFormula(text: string, constants: Readonly<Record<stri
   }
   // as the identifiers are found above: "2V" (implicit multiplication) reads V too
   const readsV = identifiers.has("V");
-  const rate: RateFormula = { value, reads, partials, exact, dV: centralDifference(value, 0, 1e-3), readsV };
+  const rate: RateFormula = { value, reads, partials, exact, dV: centralDifference(value, 0, 1e-3), readsV, readsT: identifiers.has("t") };
   if (cache.size > 10_000) cache.clear();
   cache.set(key, rate);
   return rate;

@@ -31,6 +31,8 @@ export interface RateFormula {
   readonly dV: FormulaClosure;
   /** Whether the text names V as a whole word (else dV is zero and the Jacobian leaves it out). */
   readonly readsV: boolean;
+  /** Whether it reads t (then the equations are not autonomous: the stiff method needs ∂f/∂t). */
+  readonly readsT: boolean;
 }
 
 /**

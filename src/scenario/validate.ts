@@ -84,6 +84,10 @@ export function validateScenario(source: ScenarioSource, tree: unknown, overridd
     r.fail(["run", "method"], "a steady state of stochastic channels exists only on average; use a time-stepped method (bdf) with stop.window");
   }
   if (clamp && run.stop) r.fail(["run", "stop"], "a stop rule on the net current means nothing under a voltage clamp; remove run.stop");
+  if (run.method === "steady") {
+    const timed = transporters.find((t) => t.kinetics.kind === "formula" && t.kinetics.compiled.readsT);
+    if (timed) r.fail(["run", "method"], `transporter "${timed.name}" has a flux that reads t: a membrane driven in time has no steady state; use a time-stepped method (bdf)`);
+  }
   return { name, description, source: source.file, temperature, cell: { ...cell, waterPermeability }, bath, ions, channels, pumps, transporters, stimulus, initialVoltage: clamp ? clamp.holding : initialVoltage, run, constants, ...(clamp ? { clamp } : {}) };
 }
 

@@ -133,7 +133,6 @@ function readTransporter(r: FieldReader, path: PathSegment[], item: unknown, s: 
       const flux = typeof text === "number" ? String(text) : r.string([...path, "flux"], text, "a formula");
       const compiled = compileFlux(flux, s.constants, ionNames);
       if (typeof compiled === "string") r.fail([...path, "flux"], compiled);
-      if (/(^|[^A-Za-z0-9_])t([^A-Za-z0-9_]|$)/.test(flux)) r.fail([...path, "flux"], "a transporter's flux may read V, the concentrations, celsius and constants, not t (drive it in time with a stimulus)");
       kinetics = compiledKinetics({ kind: "formula", flux, fluxScale: readFluxUnit(r, [...path, "flux-unit"], t["flux-unit"]) }, compiled);
     }
   }

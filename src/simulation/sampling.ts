@@ -23,19 +23,20 @@ export class DenseState {
     this.perIon = new Float64Array(model.ionCount);
   }
 
-  at(stepper: Stepper, theta: number, h: number, out: Float64Array): void {
+  /** The state at θ of the last step [t − h·θ, ...], at time t (for formulas that read t). */
+  at(stepper: Stepper, theta: number, h: number, out: Float64Array, t: number): void {
     const model = this.model;
     const v = model.layout.V;
     stepper.interpolate(theta, out);
     if (model.clamp) return; // V is the command, not a dynamic variable
-    const slope = model.slopeConductance(out, this.perIon);
+    const slope = model.slopeConductance(out, this.perIon, t);
     if (!(h * slope > 10 * model.capacitance)) return;
     const d = 1e-4;
     stepper.interpolate(Math.min(1, theta + d), this.ahead);
     stepper.interpolate(Math.max(0, theta - d), this.behind);
     const dVdt = (this.ahead[v]! - this.behind[v]!) / ((Math.min(1, theta + d) - Math.max(0, theta - d)) * h);
     const target = -model.capacitance * dVdt;
-    const root = findRootOfIncreasing((V) => model.netCurrentAt(V, out, this.perIon) - target, out[v]! - 1e-3, out[v]! + 1e-3, 10, 1e-15);
+    const root = findRootOfIncreasing((V) => model.netCurrentAt(V, out, this.perIon, t) - target, out[v]! - 1e-3, out[v]! + 1e-3, 10, 1e-15);
     if (Number.isFinite(root)) out[v] = root;
   }
 }
@@ -81,7 +82,7 @@ export class Sampler {
         this.sink.sample(t, y);
         this.note(t, y);
       } else {
-        this.dense.at(stepper, (tr - tPrev) / (tStepEnd - tPrev), tStepEnd - tPrev, this.state);
+        this.dense.at(stepper, (tr - tPrev) / (tStepEnd - tPrev), tStepEnd - tPrev, this.state, tr);
         this.sink.sample(tr, this.state);
         this.note(tr, this.state);
       }

@@ -29,8 +29,8 @@ function endOf(model: MembraneModel, t: number, y: Float64Array): Pick<RunReport
   return {
     yEnd,
     voltageEnd: yEnd[L.V]!,
-    netCurrentEnd: model.netCurrent(yEnd, new Float64Array(model.ionCount)),
-    reversalPotentialEnd: model.reversalPotential(yEnd),
+    netCurrentEnd: model.netCurrent(yEnd, new Float64Array(model.ionCount), Number.isFinite(t) ? t : 0),
+    reversalPotentialEnd: model.reversalPotential(yEnd, Number.isFinite(t) ? t : 0),
     ions: model.ionNames.map((name, k) => ({ name, inside: model.concentrationIn(k, yEnd), outside: model.concentrationOut(k, yEnd), nernst: model.nernst(k, yEnd) })),
     volumeInEnd: model.volumeInOf(yEnd),
     ...(model.water ? { water: waterEnd(model, yEnd) } : {}),

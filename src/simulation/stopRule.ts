@@ -49,9 +49,10 @@ export class NetCurrentRule {
     return Math.abs((w.coefficient * (osm.inside - osm.outside)) / y[w.slot]!) - DEFAULT_VOLUME_RATE;
   }
 
-  private netAt(stepper: Stepper, theta: number, h: number): number {
-    this.dense.at(stepper, theta, h, this.state);
-    return Math.abs(this.model.netCurrent(this.state, this.perIon)) - this.threshold;
+  private netAt(stepper: Stepper, theta: number, h: number, tPrev: number): number {
+    const t = tPrev + theta * h;
+    this.dense.at(stepper, theta, h, this.state, t);
+    return Math.abs(this.model.netCurrent(this.state, this.perIon, t)) - this.threshold;
   }
 
   private volumeAt(stepper: Stepper, theta: number): number {
@@ -75,7 +76,7 @@ export class NetCurrentRule {
     else if (this.belowSince === null) {
       const h = t - tPrev;
       // settled from the later of the two crossings in this step
-      const current = this.netAt(stepper, 0, h) > 0 ? findRootBracketed((th) => this.netAt(stepper, th, h), 0, 1, 1e-9) : 0;
+      const current = this.netAt(stepper, 0, h, tPrev) > 0 ? findRootBracketed((th) => this.netAt(stepper, th, h, tPrev), 0, 1, 1e-9) : 0;
       const volume = this.model.water && this.volumeAt(stepper, 0) > 0 ? findRootBracketed((th) => this.volumeAt(stepper, th), 0, 1, 1e-9) : 0;
       const theta = Math.max(Number.isFinite(current) ? current : 1, Number.isFinite(volume) ? volume : 1);
       this.belowSince = tPrev + theta * (t - tPrev);
@@ -110,7 +111,7 @@ export class WindowRule {
   note(tr: number, y: Float64Array): void {
     this.t.push(tr);
     this.V.push(this.model.voltageOf(tr, y));
-    this.I.push(this.model.netCurrent(y, this.perIon));
+    this.I.push(this.model.netCurrent(y, this.perIon, tr));
     if (this.run.stop && tr >= this.window) {
       let sum = 0;
       let count = 0;

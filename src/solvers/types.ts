@@ -18,6 +18,11 @@ export interface OdeProblem {
   readonly y0: Vector;
   readonly t0: number;
   readonly t1: number;
+  /**
+   * false when f depends on t within a smooth piece (a formula of t, a clamp ramp): Rosenbrock
+   * methods then add their ∂f/∂t term. Omitted: autonomous within each piece.
+   */
+  readonly autonomous?: boolean;
   /** Times in (t0, t1) where f is discontinuous; the driver lands on each and never steps across. */
   readonly breakpoints: readonly number[];
   /** Called before the driver integrates the smooth piece [a, b] (e.g. to fix a stimulus level). */

@@ -4,7 +4,7 @@ import { integrate } from "../../src/solvers/integrate.js";
 import { METHODS, findMethod } from "../../src/solvers/registry.js";
 import type { Method, StepControl } from "../../src/solvers/types.js";
 import { observedOrder } from "../helpers/order.js";
-import { dampedRotation, logistic, stiffPair, type ExactProblem } from "../problems/exact.js";
+import { dampedRotation, forcedDecay, logistic, stiffPair, type ExactProblem } from "../problems/exact.js";
 
 /** Observed orders must match the stated order within this margin (slope fit over 4 step sizes). */
 const ORDER_MARGIN = 0.25;
@@ -32,7 +32,7 @@ describe("every registered method converges at its stated order", () => {
     // Dormand-Prince's leading error terms nearly cancel on the logistic problem, so its error
     // ratios stay irregular down to round-off (measured: 96, 154, 56, 14, 25, 29 for n = 4…256);
     // the nonlinear check of rk45 is its tolerance test below.
-    const problems = method.name === "rk45" ? [dampedRotation()] : [dampedRotation(), logistic()];
+    const problems = method.name === "rk45" ? [dampedRotation(), forcedDecay()] : [dampedRotation(), logistic(), forcedDecay()];
     for (const p of problems) {
       it(`${method.name} (order ${method.order}) on ${p.name}`, () => {
         // step counts chosen so that errors stay well above round-off for the high orders

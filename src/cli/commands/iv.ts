@@ -67,9 +67,9 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
   const channelCount = scenario.channels.length;
   // transporters (pumps first) are mechanisms after the channels: their currents F·J·Σν·z get columns too
   const transporterNames = model.transporterNames;
-  const transporterCurrents = (m: MembraneModel, V: number, y: Float64Array) => {
+  const transporterCurrents = (m: MembraneModel, V: number, y: Float64Array, t = 0) => {
     const view = m.concentrationView(y);
-    return Float64Array.from(m.mechanisms.slice(channelCount), (mech) => mech.current(V, view) * mech.carries.reduce((q, c) => q + c.coefficient, 0));
+    return Float64Array.from(m.mechanisms.slice(channelCount), (mech) => mech.current(V, view, t) * mech.carries.reduce((q, c) => q + c.coefficient, 0));
   };
 
   const instant = (V: number): Currents => {
@@ -93,9 +93,9 @@ export function ivCommand(opts: IvOptions, print: (line: string) => void): void 
     y[m.layout.V] = V;
     const ions = new Float64Array(n);
     const channels = new Float64Array(channelCount);
-    const total = m.ionicCurrents(V, y, ions);
+    const total = m.ionicCurrents(V, y, ions, at!);
     m.channelCurrents(V, y, channels);
-    return { total, ions, channels, transporters: transporterCurrents(m, V, y) };
+    return { total, ions, channels, transporters: transporterCurrents(m, V, y, at!) };
   };
 
   const voltages = Array.from({ length: count }, (_, i) => (i === count - 1 ? to : from + i * step));

@@ -105,8 +105,7 @@ function formula(rate: RateFormula, scale: number, cx: BuildContext): Kinetics {
   // generated code calls the closures with (V, t, y): y is the state array itself, not copied
   const call = (e: Emitter, f: (V: number, t: number, y: Float64Array) => number) => `${e.fn(f as unknown as (...a: number[]) => number)}(V, t, y)`;
   return {
-    // time-dependent transporter formulas are refused by validation, so t = 0 here changes nothing
-    current: (V, y) => current(V, 0, y),
+    current: (V, y, t = 0) => current(V, t, y),
     emitCurrent: (e) => ({ current: call(e, current) }),
     emitPartials: (e) => ({
       partials: [...(readsV ? [{ slot: cx.layout.V, value: call(e, dV) }] : []), ...reads.map((r, i) => ({ slot: r.slot, value: call(e, partial[i]!) }))],

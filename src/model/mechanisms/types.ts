@@ -54,8 +54,11 @@ export interface PartialsCode {
 export interface Mechanism {
   readonly name: string;
   readonly carries: readonly Carry[];
-  /** The current (A/m²) at voltage V with the rest of the state from y, evaluated (reports, roots, I-V). */
-  current(V: number, y: Float64Array): number;
+  /**
+   * The current (A/m²) at voltage V with the rest of the state from y, at time t (s; a transporter's
+   * flux formula may read t), evaluated (reports, roots, I-V).
+   */
+  current(V: number, y: Float64Array, t?: number): number;
   /** The same current as code, for the compiled right-hand side. */
   emitCurrent(e: Emitter): CurrentCode;
   /** Its partial derivatives as code, for the compiled Jacobian. */
