@@ -22,6 +22,9 @@ const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v
 export async function main(argv: readonly string[], out = (s: string) => process.stdout.write(`${s}\n`), err = (s: string) => process.stderr.write(`${s}\n`)): Promise<number> {
   let status = 0;
   try {
+    // a lone "-" (standard input) is dropped by yargs, so `run -` ran nothing and exited 0
+    const dash = argv.findIndex((a, i) => a === "-" && argv[i - 1] !== "--out" && argv[i - 1] !== "-o");
+    if (dash >= 0) throw new UsageError(`"-" (standard input) is not read as a scenario: give the file's path`);
     await yargs(joinNegativeValues(argv))
       .scriptName("ionflux")
       .usage("$0 <command> [options]\n\nSimulate ion flux across a cell membrane until the voltage reaches the reversal potential.")

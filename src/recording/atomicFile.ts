@@ -17,7 +17,7 @@ import {
   writeSync,
 } from "node:fs";
 import { hostname } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { SimulatorError, UsageError } from "../errors.js";
 
 const TEMP_MARK = ".tmp-";
@@ -248,10 +248,29 @@ export function removeStaleTemporaries(dir: string, now = Date.now()): void {
  * The output directory of --out: made if missing; a file there (or in its path) is a usage error
  * naming the option, not a stack trace.
  */
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir loops forever under /proc (--out /proc/x
+ * hung), where creating a directory fails with ENOENT although its parent exists.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+}
+
 export function prepareOutDir(dir: string, option = "--out"): void {
   try {
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`${option} ${dir}: is a file, not a directory`);
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
   } catch (e) {
     if (e instanceof SimulatorError) throw e;
     const err = e as NodeJS.ErrnoException;

@@ -103,6 +103,18 @@ describe("the small things a user trips on", () => {
     expect(ionflux(["sweep", "sims/neuron-chord.yaml", "--vary", "ions.K.outside=4 mM,5 mM", "--set", "run.duration=5 mV", "--out", dir()]).stderr).toContain('got "5 mV" (set with --set)');
   });
 
+  it("`run -` and `check -` are refused (stdin is not read), and --out under /proc fails in one line rather than hanging", () => {
+    for (const cmd of ["run", "check"]) {
+      const r = ionflux([cmd, "-"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('"-" (standard input) is not read as a scenario');
+    }
+    const p = spawnSync(process.execPath, ["bin/ionflux.js", "run", "sims/k-nernst.yaml", "--out", "/proc/ionflux-test/out"], { encoding: "utf8", timeout: 20_000 });
+    expect(p.signal).toBeNull(); // not killed by the timeout: Node's recursive mkdir loops forever there
+    expect(p.status).toBe(1);
+    expect(p.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
   it("an option that takes one value, given twice, is refused (it used to join the two: --out a,b)", () => {
     const d = dir();
     const r = ionflux(["run", "sims/k-nernst.yaml", "--out", join(d, "a"), "--out", join(d, "b")]);
