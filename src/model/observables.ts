@@ -1,7 +1,7 @@
 import { FARADAY_C_PER_MOL as F } from "../physics/constants.js";
 import { nernstPotential } from "../physics/nernst.js";
 import { findRootOfIncreasing } from "../numerics/roots.js";
-import type { WaterConstants } from "./assemble.js";
+import { compileIonicCurrents, type IonicCurrentsFn, type WaterConstants } from "./assemble.js";
 import type { MembraneStructure } from "./build.js";
 import type { GateSet } from "./gates.js";
 import type { StateLayout } from "./layout.js";
@@ -40,6 +40,7 @@ export class MembraneObservables {
   private readonly view: Float64Array;
   private readonly scratch: Float64Array;
   private lastReversal = NaN;
+  private readonly currents: IonicCurrentsFn;
 
   constructor(structure: MembraneStructure) {
     this.layout = structure.layout;
@@ -60,6 +61,7 @@ export class MembraneObservables {
     this.water = structure.constants.water;
     this.view = new Float64Array(this.size);
     this.scratch = new Float64Array(this.ionCount);
+    this.currents = compileIonicCurrents(this.layout, this.mechanisms);
   }
 
   /** Nernst potential of ion k (V) for the concentrations in y. */
@@ -134,15 +136,7 @@ export class MembraneObservables {
    * state y at time t (s), into out[k]; returns their sum (every mechanism, without I_app).
    */
   ionicCurrents(V: number, state: Float64Array, out: Float64Array, t = 0): number {
-    const y = this.concentrationView(state);
-    out.fill(0);
-    for (const m of this.mechanisms) {
-      const current = m.current(V, y, t);
-      for (const c of m.carries) out[c.ion]! += c.coefficient * current;
-    }
-    let sum = 0;
-    for (let k = 0; k < this.ionCount; k++) sum += out[k]!;
-    return sum;
+    return this.currents(V, this.concentrationView(state), out, t);
   }
 
   /** Channel c's outward current density (A/m²) at voltage V with the state y (gates included). */

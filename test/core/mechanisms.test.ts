@@ -63,3 +63,34 @@ describe("each mechanism is declared once: evaluated, compiled and differentiate
     });
   }
 });
+
+/**
+ * The observables' per-ion currents (E_rev, I_net, the V root of long steps) come from code
+ * generated like the right-hand side's: each ion's sum must be Σ coefficient·current of the
+ * mechanisms that carry it, evaluated one by one. Shown to fail when a carry's coefficient is
+ * dropped in the generated sum (NKCC1's 2 Cl⁻, the pump's 3 Na⁺ : 2 K⁺) and when a mechanism is
+ * left out of it.
+ */
+describe("the per-ion current sums of the observables equal the mechanisms' currents, carried", () => {
+  for (const [file] of CASES) {
+    it(file, () => {
+      const { scenario } = loadScenarioFile(file);
+      const model = new MembraneModel(scenario);
+      const n = model.ionCount;
+      const out = new Float64Array(n);
+      for (let trial = 0; trial < 5; trial++) {
+        const y = Float64Array.from(model.y0, (v, i) => (model.layout.slots[i]!.kind === "gate" ? 0.1 + 0.17 * trial : model.layout.slots[i]!.kind === "voltage" ? v : v * (0.6 + 0.2 * trial)));
+        const V = -0.1 + 0.035 * trial;
+        const expected = new Float64Array(n);
+        for (const m of model.mechanisms) {
+          const current = m.current(V, y);
+          for (const c of m.carries) expected[c.ion]! += c.coefficient * current;
+        }
+        const total = model.ionicCurrents(V, y, out);
+        const scale = expected.reduce((a, x) => a + Math.abs(x), 0);
+        for (let k = 0; k < n; k++) expect(Math.abs(out[k]! - expected[k]!), `${model.ionNames[k]} at trial ${trial}`).toBeLessThanOrEqual(1e-13 * scale);
+        expect(Math.abs(total - expected.reduce((a, x) => a + x, 0))).toBeLessThanOrEqual(1e-13 * scale);
+      }
+    });
+  }
+});
