@@ -78,16 +78,19 @@ export interface Denominator {
   reads: bigint;
   /** Its text, for messages. */
   text: string;
+  /** "divide" for the denominator of a `/`; else a power's base with a negative exponent or the cos of a tan. */
+  kind: "divide" | "power" | "tan";
 }
 
 /**
  * A formula compiled with what the pole scan needs: the closure, its size (nodes of the parse
- * tree) and its denominators, in the order mathjs's traverse meets them (pre-order, as main's
- * compileDenominators had them). Each
+ * tree) and its denominators (those of `/` in the order mathjs's traverse meets them, pre-order,
+ * as main's compileDenominators had them; the others after their own children). Each
  * denominator's probe writes its value to `values` (index: its place in `denominators`), and
  * those of the denominators nested in it: evaluating the outermost ones gives all of them for
  * at most one evaluation of the tree, so scanning every denominator over a grid costs the grid's
- * length times the formula's size, however they nest.
+ * length times the formula's size, however they nest. Denominators are those of `/`, the bases
+ * of `^` and pow() with a negative constant exponent, and cos(u) for each tan(u).
  */
 export interface AnalysedFormula {
   fn: Compiled;
@@ -113,11 +116,14 @@ export function analyseExpression(text: string, names: readonly string[], consta
   const denominators: Denominator[] = [];
   // written by the probes; allocated once the number of denominators is known
   let slots = new Float64Array(0);
-  /** The next denominator's place, reserved before the node's children are built (pre-order, as mathjs's traverse meets it). */
+  const zeros = new Float64Array(names.length);
+  /** The next denominator's place: for `/`, reserved before the node's children are built (pre-order, as mathjs's traverse meets it). */
   const reserve = () => denominators.push(undefined as unknown as Denominator) - 1;
-  const denominator = (slot: number, of: Built, fn: Compiled, probe: Compiled, text: string) => {
-    denominators[slot] = { fn, probe, size: of.size, span: [of.first, of.first + of.size], reads: of.reads, text };
+  const denominator = (slot: number, of: Built, fn: Compiled, probe: Compiled, text: string, kind: Denominator["kind"], extra = 0) => {
+    denominators[slot] = { fn, probe, size: of.size + extra, span: [of.first, of.first + of.size], reads: of.reads, text, kind };
   };
+  /** A power's exponent that reads no variable and is negative: x^-2 is 1/x^2. */
+  const negative = (exponent: Built) => exponent.reads === 0n && exponent.plain(zeros) < 0;
   const build = (node: MathNode, depth: number): Built => {
     const first = count;
     const b = buildNode(node, depth);
@@ -170,8 +176,14 @@ export function analyseExpression(text: string, names: readonly string[], consta
             const plain: Compiled = (x) => op(a(x), b(x));
             if (slot >= 0) {
               const probe: Compiled = (x) => (slots[slot] = bp(x));
-              denominator(slot, built[1]!, b, probe, argNodes[1]!.toString());
+              denominator(slot, built[1]!, b, probe, argNodes[1]!.toString(), "divide");
               return made(plain, (x) => op(ap(x), probe(x)), reads);
+            }
+            if (fn === "pow" && negative(built[1]!)) {
+              const base = reserve();
+              const probe: Compiled = (x) => (slots[base] = ap(x));
+              denominator(base, built[0]!, a, probe, argNodes[0]!.toString(), "power");
+              return made(plain, (x) => op(probe(x), bp(x)), reads);
             }
             return made(plain, (x) => op(ap(x), bp(x)), reads);
           }
@@ -191,7 +203,8 @@ export function analyseExpression(text: string, names: readonly string[], consta
         const name = fnNode.type === "SymbolNode" ? String(fnNode.name) : "";
         const entry = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
         if (!entry) throw new ExpressionError(`function '${name || "(computed)"}' is not allowed (allowed: ${Object.keys(FUNCTIONS).join(", ")})`);
-        const built = (n.args as MathNode[]).map((a) => build(a, depth + 1));
+        const argNodes = n.args as MathNode[];
+        const built = argNodes.map((a) => build(a, depth + 1));
         const args = built.map((b) => b.plain);
         const probes = built.map((b) => b.probe);
         const reads = built.reduce((r, b) => r | b.reads, 0n);
@@ -200,11 +213,29 @@ export function analyseExpression(text: string, names: readonly string[], consta
         if (args.length === 1) {
           const [a] = args as [Compiled];
           const [ap] = probes as [Compiled];
+          if (name === "tan") {
+            // tan(u) = sin(u)/cos(u)
+            const slot = reserve();
+            const probe: Compiled = (x) => (slots[slot] = Math.cos(ap(x)));
+            denominator(slot, built[0]!, (x) => Math.cos(a(x)), probe, `cos(${argNodes[0]!.toString()})`, "tan", 1);
+            const inTree: Compiled = (x) => {
+              const u = ap(x);
+              slots[slot] = Math.cos(u);
+              return f(u);
+            };
+            return made((x) => f(a(x)), inTree, reads);
+          }
           return made((x) => f(a(x)), (x) => f(ap(x)), reads);
         }
         if (args.length === 2) {
           const [a, b] = args as [Compiled, Compiled];
           const [ap, bp] = probes as [Compiled, Compiled];
+          if (name === "pow" && negative(built[1]!)) {
+            const base = reserve();
+            const probe: Compiled = (x) => (slots[base] = ap(x));
+            denominator(base, built[0]!, a, probe, argNodes[0]!.toString(), "power");
+            return made((x) => f(a(x), b(x)), (x) => f(probe(x), bp(x)), reads);
+          }
           return made((x) => f(a(x), b(x)), (x) => f(ap(x), bp(x)), reads);
         }
         return made((x) => f(...args.map((a) => a(x))), (x) => f(...probes.map((a) => a(x))), reads);
@@ -226,9 +257,11 @@ const pick = (c: number, a: number, b: number) => (c ? a : b);
  * The numbers of the pole scan (README "Limits"). The scan takes at most `evaluationsPerNode`
  * node evaluations per node of the formula's parse tree, so checking a formula costs time linear
  * in its size: the grid takes 100,001 probes of the denominators that vary with V (at most one
- * evaluation of the tree each), each root at most 200 evaluations of its denominator
- * (bisection), each point's pole test 6 of the formula. Past the budget, or past `maxPoints`, the formula is refused: an HH rate takes about
- * 100,000 per node, 8 terms 1/sin(1000 V + k) were refused after 294 s of scanning before.
+ * evaluation of the tree each, plus one cos per tan), each root at most 200 evaluations of its
+ * denominator (bisection), each dip 102 (golden section), each point's pole test 6 of the
+ * formula. Past the budget, or past `maxPoints`, the formula is refused. An HH rate takes about
+ * 61,000 per node; 8 terms 1/sin(1000 V + k) are refused after a few hundred grid points (they
+ * took 294 s before the scan was linear).
  */
 export const POLE_SCAN = {
   /** The voltages scanned [mV] and the grid's step. */
@@ -239,12 +272,14 @@ export const POLE_SCAN = {
   h: 1e-3,
   /** Most points (2h apart) where the denominators vanish; a formula with more is refused. */
   maxPoints: 100,
+  /** A denominator that falls, without changing sign, to this fraction or less of its value one grid step away vanishes there. */
+  dip: 1e-6,
   /** Node evaluations the scan may take per node of the formula's parse tree. */
   evaluationsPerNode: 200_000,
 } as const;
 
-/** A point where a denominator vanishes (changes sign). */
-type Root = { v: number };
+/** A point where a denominator vanishes: by a sign change, or (dip) touching zero without one, down to `dip`. */
+type Root = { v: number; dip?: number };
 
 /** V for messages: 6 digits, and nothing below a microvolt (a root at 3e-15 mV is at 0). */
 const mV = (v: number) => `${Number(Number(v.toFixed(6)).toPrecision(6))} mV`;
@@ -252,10 +287,13 @@ const brief = (text: string) => (text.length > 40 ? `${text.slice(0, 37)}...` : 
 
 /**
  * Wraps f(V, …) so that at removable singularities (a denominator with a root where f is 0/0)
- * it returns the limit: within ±h of each singular V found on [lo, hi], the linear interpolation
- * between f(s − h) and f(s + h), which are computed far enough from s to keep their digits.
- * The roots are found on a grid of POLE_SCAN.step: sign changes of a denominator, bisected.
- * A root where f is not 0/0 (f is not finite
+ * it returns the limit: within ±h of each singular V found on [lo, hi], a quadratic through
+ * f(s − h), f(s + h) and their Richardson-extrapolated mean at s, computed far enough from s to
+ * keep their digits.
+ * The roots are found on a grid of POLE_SCAN.step: sign changes of a denominator (bisected), and
+ * its dips (a least |d| on the grid, at most half its neighbours', whose least value, found by
+ * golden-section search, is below POLE_SCAN.dip of theirs): even-order roots and near-roots like
+ * (V+40.3)^2 or V^2 + 1e-12, which do not change sign. A root where f is not 0/0 (f is not finite
  * at s ± h, or |f| grows toward s on both sides like a pole, |f(s ± h)| > 1.5 |f(s ± 2h)|) is a
  * true pole and is reported. Cost and number of points are bounded (POLE_SCAN); `evaluations`
  * is what the scan took, in node evaluations.
@@ -283,7 +321,7 @@ export function removeSingularities(
       end = d.span[1];
     }
   }
-  const probeSize = outermost.reduce((k, d) => k + d.size, 0);
+  const probeSize = outermost.reduce((k, d) => k + d.size, 0) + denominators.filter((d) => d.kind === "tan").length;
   const probes = outermost.map((d) => d.probe);
   const probe = (vars: Float64Array) => {
     for (let i = 0; i < probes.length; i++) probes[i]!(vars);
@@ -310,17 +348,19 @@ export function removeSingularities(
   const tooMany = (where: string) =>
     new ExpressionError(`has more than ${POLE_SCAN.maxPoints} points where a denominator vanishes in ${range[0]}..${range[1]} mV (${where}); a formula may have at most ${POLE_SCAN.maxPoints}, each checked for a pole`);
 
-  // 1. the grid: every denominator's value at once (the probe), and its sign changes
+  // 1. the grid: every denominator's value at once (the probe), its sign changes and dips
   const step = POLE_SCAN.step;
   const found: Root[][] = denominators.map(() => []);
   const lastCounted = new Float64Array(D).fill(NaN);
   const counts = new Int32Array(D);
   const prev = new Float64Array(D);
+  const prev2 = new Float64Array(D).fill(NaN);
   charge(probeSize);
   x[vIndex] = range[0];
   probe(x);
   for (let j = 0; j < D; j++) prev[j] = values[slots[j]!]!;
   let vPrev = range[0];
+  let vPrev2 = NaN;
   for (let v = range[0] + step; v <= range[1] + 1e-9; v += step) {
     if ((spent += probeSize) > budget) charge(0);
     x[vIndex] = v;
@@ -328,6 +368,8 @@ export function removeSingularities(
     for (let j = 0; j < D; j++) {
       const dv = values[slots[j]!]!;
       const dPrev = prev[j]!;
+      const dPrev2 = prev2[j]!;
+      prev2[j] = dPrev;
       prev[j] = dv;
       let root: Root | undefined;
       if (dv === 0) root = { v };
@@ -349,6 +391,17 @@ export function removeSingularities(
           }
         }
         root = { v: 0.5 * (a + b) };
+      } else if (dPrev * dv > 0 && dPrev * dPrev2 > 0) {
+        // no sign change over two steps, and the middle value at most half the larger neighbour's:
+        // a dip that the grid does not resolve, the least value of |d| within it found by golden section
+        const left = Math.abs(dPrev2);
+        const mid = Math.abs(dPrev);
+        const right = Math.abs(dv);
+        const scale = Math.max(left, right);
+        if (mid <= left && mid <= right && mid <= 0.5 * scale) {
+          const [s, least] = lowest(j, vPrev2, v, vPrev, mid);
+          if (least <= POLE_SCAN.dip * scale) root = { v: s, dip: least };
+        }
       }
       if (root) {
         found[j]!.push(root);
@@ -358,10 +411,43 @@ export function removeSingularities(
         }
       }
     }
+    vPrev2 = vPrev;
     vPrev = v;
   }
 
-  // 2. the distinct points (2h apart), in a sorted array; the first found of two closer ones is kept
+  /** The least |d_j| in [lo, hi] by golden-section search, starting from the grid's best (at, value). */
+  function lowest(j: number, lo: number, hi: number, best: number, bestValue: number): [number, number] {
+    const g = (Math.sqrt(5) - 1) / 2;
+    let a = lo;
+    let b = hi;
+    let c = b - g * (b - a);
+    let e = a + g * (b - a);
+    let fc = Math.abs(atD(j, c));
+    let fe = Math.abs(atD(j, e));
+    for (let i = 0; i < 100 && b - a > 1e-13; i++) {
+      if (fc < bestValue) [best, bestValue] = [c, fc];
+      if (fe < bestValue) [best, bestValue] = [e, fe];
+      if (fc < fe) {
+        b = e;
+        e = c;
+        fe = fc;
+        c = b - g * (b - a);
+        fc = Math.abs(atD(j, c));
+      } else {
+        a = c;
+        c = e;
+        fc = fe;
+        e = a + g * (b - a);
+        fe = Math.abs(atD(j, e));
+      }
+    }
+    if (fc < bestValue) [best, bestValue] = [c, fc];
+    if (fe < bestValue) [best, bestValue] = [e, fe];
+    return [best, bestValue];
+  }
+
+  // 2. the distinct points (2h apart), in a sorted array: the sign changes of the denominators of
+  // "/" first, in the order the formula has them, then the rest (dips, powers, tan)
   const sorted: number[] = [];
   const order: Root[] = [];
   const add = (r: Root) => {
@@ -377,15 +463,20 @@ export function removeSingularities(
     order.push(r);
     if (sorted.length > POLE_SCAN.maxPoints) throw tooMany(`the denominators together`);
   };
-  for (let j = 0; j < D; j++) for (const r of found[j]!) add(r);
+  for (let j = 0; j < D; j++) if (denominators[j]!.kind === "divide") for (const r of found[j]!) if (r.dip === undefined) add(r);
+  for (let j = 0; j < D; j++) for (const r of found[j]!) if (denominators[j]!.kind !== "divide" || r.dip !== undefined) add(r);
 
   // 3. each point: a pole, or a removable 0/0
-  for (const { v: s } of order) {
+  for (const { v: s, dip } of order) {
     charge(6 * formula.size);
     // near a pole |f| grows like 1/distance (|f(s ± h)| ≈ 2|f(s ± 2h)|); near a removable 0/0 it does not
     const grows = (side: number) => Math.abs(at(f, s + side * h)) > 1.5 * Math.abs(at(f, s + 2 * side * h)) + 1e-300;
     if (!Number.isFinite(at(f, s - h)) || !Number.isFinite(at(f, s + h)) || (grows(1) && grows(-1))) {
-      throw new ExpressionError(`has a pole at V = ${mV(s)} (a denominator vanishes there and the formula does not have a finite limit)`);
+      const why =
+        dip === undefined
+          ? "a denominator vanishes there and"
+          : `a denominator falls to ${Number(dip.toPrecision(2))} there without changing sign, a millionth or less of its value ${step} mV away, and`;
+      throw new ExpressionError(`has a pole at V = ${mV(s)} (${why} the formula does not have a finite limit)`);
     }
   }
   if (sorted.length === 0) return { fn: f, singular: [], evaluations: spent };

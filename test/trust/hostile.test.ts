@@ -10,9 +10,10 @@ import { loadScenarioFile } from "../../src/scenario/load.js";
  * generated ones (1 MiB + 1 byte, 300,000 items, 200,000 brackets, 100,000 keys, a full disk, a
  * planted link, another PID namespace) are in limits.test.ts and atomic.test.ts. Formulas whose
  * pole check took minutes on main (pole-sin-8-terms: 294 s) must finish within vitest's timeout.
- * Seen to fail: on main (the sin formula past the timeout); with the root count of the grid loop
- * removed (pole-sin-8-terms refused by the budget, another message); with the wrapper's binary
- * search blind to the point just below V (removable-hh-n NaN at -55 mV).
+ * Seen to fail: on main (the off-grid even poles and the near-pole accepted, the sin formula past
+ * the timeout); with the root count of the grid loop removed (pole-sin-8-terms refused by the
+ * budget, another message); with the wrapper's binary search blind to the point just below V
+ * (removable-hh-n NaN at -55 mV).
  */
 const dir = "test/trust/hostile";
 const expected: { file: string; status: number; message: string; at?: number; value?: number }[] = JSON.parse(readFileSync(join(dir, "expected.json"), "utf8"));
