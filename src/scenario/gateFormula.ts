@@ -1,4 +1,4 @@
-import { compileDenominators, compileExpression, removeSingularities, type Compiled } from "./expression.js";
+import { analyseExpression, removeSingularities, type Compiled } from "./expression.js";
 
 /** Variables of gate formulas, in the order of the Float64Array they read: V [mV], t [ms], celsius. */
 export const GATE_VARIABLE_NAMES = ["V", "t", "celsius"] as const;
@@ -7,7 +7,8 @@ const cache = new Map<string, Compiled>();
 
 /**
  * A gate formula compiled to a closure of (V [mV], t [ms], celsius), with removable
- * singularities in V replaced by their limits (scanned over -500..500 mV at t = 0, 20 degC).
+ * singularities in V replaced by their limits and poles refused (scanned over -500..500 mV at
+ * t = 0, 20 degC, in time linear in the formula's size: POLE_SCAN in expression.ts).
  * With `ions`, the formula may also read their concentrations in mM: the closure's array then
  * continues with X_in for each ion, then X_out (scanned at 1.37 mM).
  * Cached by text, constants and ions: the runs of a sweep compile each formula once.
@@ -17,10 +18,9 @@ export function compileGateFormula(text: string, constants: Readonly<Record<stri
   let fn = cache.get(key);
   if (!fn) {
     const names = [...GATE_VARIABLE_NAMES, ...ions.map((n) => `${n}_in`), ...ions.map((n) => `${n}_out`)];
-    const raw = compileExpression(text, names, constants);
     const template = new Float64Array(names.length).fill(1.37);
     template.set([0, 0, 20]);
-    fn = removeSingularities(raw, compileDenominators(text, names, constants), 0, template).fn;
+    fn = removeSingularities(analyseExpression(text, names, constants), 0, template).fn;
     if (cache.size > 10_000) cache.clear();
     cache.set(key, fn);
   }

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { compileDenominators, compileExpression, ExpressionError, removeSingularities, type Compiled } from "./expression.js";
+import { analyseExpression, ExpressionError, removeSingularities, type Compiled } from "./expression.js";
 import { compileGateFormula, GATE_VARIABLE_NAMES } from "./gateFormula.js";
 import type { RateFormula } from "./types.js";
 
@@ -54,8 +54,7 @@ export function compileRateFormula(text: string, constants: Readonly<Record<stri
     try {
       // constants are substituted as names mathjs treats as constants; the derivative is compiled like the formula
       const dText = symbolic()(text, names[i]!);
-      const raw = compileExpression(dText, names, constants);
-      d = removeSingularities(raw, compileDenominators(dText, names, constants), 0, template).fn;
+      d = removeSingularities(analyseExpression(dText, names, constants), 0, template).fn;
     } catch (e) {
       if (!(e instanceof ExpressionError) && !(e instanceof Error && /derivative|Unexpected type|not supported/i.test(e.message))) throw e;
       d = undefined;
