@@ -54,6 +54,11 @@ export interface Gate {
   readonly q10Reference: number;
   /** first and second compiled by validation (not enumerable). */
   readonly compiled: { readonly first: RateFormula; readonly second: RateFormula };
+  /**
+   * Where first and second were written, as load-time messages name them (`channels[1].gates.n.alpha`,
+   * `channels[0].open-rate`), for messages at run time; set by validation (not enumerable).
+   */
+  readonly fieldPaths?: { readonly first: string; readonly second: string };
 }
 
 /** A finite number of channels whose gating is random (issue: small cells are noisy). */
@@ -81,6 +86,8 @@ export interface Pump {
   readonly maxCurrent: number;
   readonly kNa: number;
   readonly kK: number;
+  /** Where it was written (`pumps[0]`), for messages at run time; set by validation (not enumerable). */
+  readonly fieldPath?: string;
 }
 
 /**
@@ -113,6 +120,8 @@ export interface Transporter {
   /** Ions moved OUT of the cell per cycle (negative: into the cell), by ion name. */
   readonly stoichiometry: Readonly<Record<string, number>>;
   readonly kinetics: TransporterKinetics;
+  /** Where it was written (`transporters[2]`, or `pumps[1]` for a preset type there), for messages at run time; set by validation (not enumerable). */
+  readonly fieldPath?: string;
 }
 
 /** A rectangular applied-current pulse, positive = into the cell (depolarizing). */

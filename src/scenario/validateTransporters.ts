@@ -1,7 +1,7 @@
 import { ExpressionError } from "./expression.js";
-import { compileRateFormula, withCompiled } from "./rateFormula.js";
+import { compileRateFormula, withCompiled, withHidden } from "./rateFormula.js";
 import { KINDS, parseQuantity, type QuantityKind } from "./quantity.js";
-import type { FieldReader } from "./reader.js";
+import { formatPath, type FieldReader } from "./reader.js";
 import type { PathSegment } from "./source.js";
 import { PMOL_PER_CM2_S, PRESET_NAMES, TRANSPORTER_PRESETS } from "./transporterPresets.js";
 import type { Channel, FormulaKineticsText, Ion, Pump, RateFormula, StimulusPulse, Transporter, TransporterKinetics } from "./types.js";
@@ -136,7 +136,7 @@ function readTransporter(r: FieldReader, path: PathSegment[], item: unknown, s: 
       kinetics = compiledKinetics({ kind: "formula", flux, fluxScale: readFluxUnit(r, [...path, "flux-unit"], t["flux-unit"]) }, compiled);
     }
   }
-  return { name, ...(presetName ? { preset: presetName } : {}), stoichiometry, kinetics };
+  return withHidden({ name, ...(presetName ? { preset: presetName } : {}), stoichiometry, kinetics }, "fieldPath", formatPath(path));
 }
 
 function readStoichiometry(r: FieldReader, path: PathSegment[], value: unknown, ionNames: readonly string[]): Record<string, number> {
