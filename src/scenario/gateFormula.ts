@@ -3,9 +3,6 @@ import { compileDenominators, compileExpression, removeSingularities, type Compi
 /** Variables of gate formulas, in the order of the Float64Array they read: V [mV], t [ms], celsius. */
 export const GATE_VARIABLE_NAMES = ["V", "t", "celsius"] as const;
 
-/** The voltages where a gate formula's sign and range are checked at load (validate.ts): -150..150 mV, 1 mV apart. */
-export const RANGE_SCAN_MV = { from: -150, to: 150 } as const;
-
 const cache = new Map<string, Compiled>();
 
 /**

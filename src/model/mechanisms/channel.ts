@@ -1,7 +1,7 @@
 import type { Channel } from "../../scenario/types.js";
 import { compiledOf, type GateSet } from "../gates.js";
 import type { MarkovChannels } from "../markov.js";
-import { concentrationVariables, formulaProblem, pointAt, tooLarge, type FormulaRole } from "./diagnosis.js";
+import { concentrationVariables, formulaProblem, pointAt, tooLarge, type Formula } from "./diagnosis.js";
 import { ghk } from "./ghk.js";
 import { ohmic } from "./ohmic.js";
 import type { BuildContext, CurrentCode, Emitter, Mechanism, MechanismKind } from "./types.js";
@@ -80,11 +80,16 @@ function channel(ch: Channel, c: number, cx: BuildContext, gates: GateSet, marko
         const g = ch.gates[i]!;
         const { first, second } = compiledOf(g, `${ch.name}.${g.name}`);
         const alphaBeta = g.form === "alpha-beta";
-        const paths = g.fieldPaths ?? { first: `${path}.gates.${g.name}.${alphaBeta ? "alpha" : "inf"}`, second: `${path}.gates.${g.name}.${alphaBeta ? "beta" : "tau"}` };
-        const roles: readonly [FormulaRole, FormulaRole] = alphaBeta ? ["rate", "rate"] : ["inf", "tau"];
+        // validation says where the formulas were written; a gate made otherwise (a test's) gets the usual path
+        const origin = g.origin ?? { first: `${path}.gates.${g.name}.${alphaBeta ? "alpha" : "inf"}`, second: `${path}.gates.${g.name}.${alphaBeta ? "beta" : "tau"}` };
+        const checkedMv = g.origin?.checkedMv;
+        const judged: readonly [Formula, Formula] = [
+          { path: origin.first, role: alphaBeta ? "rate" : "inf", reads: first.reads, ...(checkedMv ? { checkedMv } : {}) },
+          { path: origin.second, role: alphaBeta ? "rate" : "tau", reads: second.reads, ...(checkedMv ? { checkedMv } : {}) },
+        ];
         const a = first.value(point.vars);
         const b = second.value(point.vars);
-        const wrong = formulaProblem(paths.first, roles[0], a, point, first.reads) ?? formulaProblem(paths.second, roles[1], b, point, second.reads);
+        const wrong = formulaProblem(judged[0], a, point) ?? formulaProblem(judged[1], b, point);
         if (wrong) return wrong;
         if (exact) continue;
         // both formulas are fine there, and yet dx/dt (q·(α(1 − x) − βx) or q·(x∞ − x)/τ) or its
@@ -93,9 +98,9 @@ function channel(ch: Channel, c: number, cx: BuildContext, gates: GateSet, marko
         const x = y[slotOf(j)]!;
         const overflows = !Number.isFinite(gates.rate(j, V, t, x, y)) || !Number.isFinite(gates.derivativeDx(j, V, t, y)) || !Number.isFinite(gates.derivativeDV(j, V, t, x, y));
         if (Number.isFinite(x) && overflows) {
-          const blamed = alphaBeta ? (Math.abs(a) >= Math.abs(b) ? "first" : "second") : "second";
-          const formula = blamed === "first" ? first : second;
-          return tooLarge(paths[blamed], blamed === "first" ? roles[0] : roles[1], blamed === "first" ? a : b, point, formula.reads, `d${g.name}/dt (or its derivative)`);
+          // the larger rate, or tau (so small that 1/tau overflows)
+          const blamed = alphaBeta && Math.abs(a) >= Math.abs(b) ? 0 : 1;
+          return tooLarge(judged[blamed], blamed === 0 ? a : b, point, `d${g.name}/dt (or its derivative)`);
         }
       }
       const current = law.current(gates.openFraction(c, y) * markov.factor[c]!, V, y[inSlot]!, y[outSlot]!);

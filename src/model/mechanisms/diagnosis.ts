@@ -1,5 +1,3 @@
-import { RANGE_SCAN_MV } from "../../scenario/gateFormula.js";
-import type { RateFormula } from "../../scenario/types.js";
 import type { BuildContext } from "./types.js";
 
 /**
@@ -17,6 +15,14 @@ export function shown(x: number): string {
 
 /** What a rate formula is: a gate's alpha/beta or open/close rate (1/ms), inf (unitless), tau (ms), a transporter's flux. */
 export type FormulaRole = "rate" | "inf" | "tau" | "flux";
+
+/** A formula to judge: its field path, role, the concentrations it reads, and the voltages (mV) it was checked on at load, if any. */
+export interface Formula {
+  readonly path: string;
+  readonly role: FormulaRole;
+  readonly reads: readonly number[];
+  readonly checkedMv?: { readonly from: number; readonly to: number };
+}
 
 /**
  * The state a formula is evaluated in, in its own variables: V [mV], t [ms], celsius, X_in...,
@@ -65,25 +71,20 @@ export class FormulaPoint {
     const concentrations = reads.map((i) => `, ${this.nameOf(i)} = ${this.vars[i]} mM`).join("");
     return `at V = ${shown(this.vars[0]!)} mV${concentrations}${this.timed ? `, t = ${shown(this.vars[1]!)} ms` : ""}`;
   }
-
-  /** Whether V is outside the voltages gate formulas are checked at when the scenario loads. */
-  get outsideLoadScan(): boolean {
-    const v = this.vars[0]!;
-    return v < RANGE_SCAN_MV.from || v > RANGE_SCAN_MV.to;
-  }
 }
 
 const OVERFLOWS = "the formula overflows there; bound it (e.g. min(..., 1e3)) or check why the run gets there";
 const UNDEFINED = "the formula is undefined there (0/0, the log or sqrt of a negative number, Infinity - Infinity); make it defined there or check why the run gets there";
 
 /**
- * What is wrong with one formula's value x at `point`, named `path`: not finite (overflow, or
- * undefined), or out of the range its role allows (the load-time checks of validate.ts, applied
- * where the run is); undefined when x is fine.
+ * What is wrong with formula f's value x at `point`: not finite (overflow, or undefined), or out
+ * of the range its role allows (the load-time checks of validate.ts, applied where the run is);
+ * undefined when x is fine.
  */
-export function formulaProblem(path: string, role: FormulaRole, x: number, point: FormulaPoint, reads: readonly number[]): string | undefined {
-  const at = point.where(reads);
-  const beyond = beyondLoadScan(role, point);
+export function formulaProblem(f: Formula, x: number, point: FormulaPoint): string | undefined {
+  const { path, role } = f;
+  const at = point.where(f.reads);
+  const beyond = beyondLoadScan(f, point);
   if (Number.isNaN(x)) return `${path} is NaN ${at}${beyond}: ${UNDEFINED}`;
   if (!Number.isFinite(x)) return `${path} is ${x} ${at}${beyond}: ${OVERFLOWS}`;
   if (role === "tau" && !(x > 0)) return `${path} is ${shown(x)} ms ${at}${beyond}: a time constant must be positive (the gate would run backwards in time); keep it positive there (e.g. max(..., 0.01)) or check why the run gets there`;
@@ -93,21 +94,19 @@ export function formulaProblem(path: string, role: FormulaRole, x: number, point
 }
 
 /** Gate formulas were checked on -150..150 mV at load: said when the run went beyond. */
-function beyondLoadScan(role: FormulaRole, point: FormulaPoint): string {
-  return role !== "flux" && point.outsideLoadScan ? ` (outside the ${RANGE_SCAN_MV.from}..${RANGE_SCAN_MV.to} mV checked at load)` : "";
+function beyondLoadScan(f: Formula, point: FormulaPoint): string {
+  const range = f.checkedMv;
+  const v = point.vars[0]!;
+  return range && (v < range.from || v > range.to) ? ` (outside the ${range.from}..${range.to} mV checked at load)` : "";
 }
 
 /** A formula whose value is fine but so large (or, for tau, so small) that what the model makes of it overflows. */
-export function tooLarge(path: string, role: FormulaRole, x: number, point: FormulaPoint, reads: readonly number[], what: string): string {
+export function tooLarge(f: Formula, x: number, point: FormulaPoint, what: string): string {
+  const role = f.role;
   const unit = role === "tau" ? " ms" : role === "rate" ? " 1/ms" : "";
   const size = role === "tau" ? "small" : "large";
   const bound = role === "tau" ? "max(..., 1e-3)" : "min(..., 1e3)";
-  return `${path} is ${shown(x)}${unit} ${point.where(reads)}${beyondLoadScan(role, point)}: so ${size} that ${what} overflows; bound it (e.g. ${bound}) or check why the run gets there`;
-}
-
-/** The concentrations a formula reads (indices into FormulaPoint.vars). */
-export function readsOf(...formulas: readonly RateFormula[]): number[] {
-  return [...new Set(formulas.flatMap((f) => f.reads))].sort((a, b) => a - b);
+  return `${f.path} is ${shown(x)}${unit} ${point.where(f.reads)}${beyondLoadScan(f, point)}: so ${size} that ${what} overflows; bound it (e.g. ${bound}) or check why the run gets there`;
 }
 
 /** The point of state y (concentrations in its ion slots) at voltage V and time t, for a mechanism built in cx. */

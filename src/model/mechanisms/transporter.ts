@@ -1,9 +1,8 @@
 import { FARADAY_C_PER_MOL as F } from "../../physics/constants.js";
 import { naKPumpCurrent } from "../../physics/pump.js";
 import { transporterDrivingForce } from "../../physics/transporter.js";
-import { TRANSPORTER_PRESETS } from "../../scenario/transporterPresets.js";
 import type { Pump, RateFormula, Transporter } from "../../scenario/types.js";
-import { concentrationVariables, formulaProblem, pointAt, tooLarge } from "./diagnosis.js";
+import { concentrationVariables, formulaProblem, pointAt, tooLarge, type Formula } from "./diagnosis.js";
 import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js";
 
 /**
@@ -20,7 +19,7 @@ import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js
 
 /** A `pumps:` entry as the transporter it is. */
 export function pumpAsTransporter(p: Pump): Transporter {
-  return { name: p.name, preset: "na-k-atpase", stoichiometry: { Na: 3, K: -2 }, kinetics: { kind: "na-k-atpase", maxFlux: p.maxCurrent / F, kNa: p.kNa, kK: p.kK }, ...(p.fieldPath ? { fieldPath: p.fieldPath } : {}) };
+  return { name: p.name, preset: "na-k-atpase", stoichiometry: { Na: 3, K: -2 }, kinetics: { kind: "na-k-atpase", maxFlux: p.maxCurrent / F, kNa: p.kNa, kK: p.kK }, ...(p.origin ? { origin: { path: p.origin.path, presetFlux: false } } : {}) };
 }
 
 interface Moved {
@@ -42,7 +41,7 @@ function transporter(t: Transporter, cx: BuildContext, path: string): Mechanism 
   const carries = moved.map((m) => ({ ion: m.ion, coefficient: m.nu * m.z }));
   const base = { name: t.name, carries };
   const k = t.kinetics;
-  const field = t.fieldPath ?? path;
+  const field = t.origin?.path ?? path;
   switch (k.kind) {
     case "thermodynamic": {
       const kinetics = thermodynamic(k.conductance, moved, cx);
@@ -52,9 +51,8 @@ function transporter(t: Transporter, cx: BuildContext, path: string): Mechanism 
       if (!k.compiled) throw new Error(`transporter "${t.name}": its flux has no compiled formula: a model is built from a validated scenario (scenario/validate.ts)`);
       const kinetics = formula(k.compiled, k.fluxScale, cx);
       // a preset's own formula (pmca) was not written by the user: say whose it is
-      const own = t.preset ? TRANSPORTER_PRESETS[t.preset]?.kinetics(cx.scenario.temperature) : undefined;
-      const flux = own?.kind === "formula" && own.flux === k.flux ? `${field}.flux (the ${t.preset} preset's formula)` : `${field}.flux`;
-      return { ...base, ...kinetics, diagnose: diagnoseFormula(k.compiled, flux, kinetics, cx) };
+      const flux = t.origin?.presetFlux ? `${field}.flux (the ${t.preset} preset's formula)` : `${field}.flux`;
+      return { ...base, ...kinetics, diagnose: diagnoseFormula({ path: flux, role: "flux", reads: k.compiled.reads }, k.compiled, kinetics, cx) };
     }
     case "na-k-atpase":
       return { ...base, ...naKAtpase(k, cx) };
@@ -64,13 +62,13 @@ function transporter(t: Transporter, cx: BuildContext, path: string): Mechanism 
 type Kinetics = Pick<Mechanism, "current" | "emitCurrent" | "emitPartials">;
 
 /** A formula flux that is not finite where the run is, or so large that its current overflows. */
-function diagnoseFormula(rate: RateFormula, path: string, kinetics: Kinetics, cx: BuildContext): NonNullable<Mechanism["diagnose"]> {
+function diagnoseFormula(judged: Formula, rate: RateFormula, kinetics: Kinetics, cx: BuildContext): NonNullable<Mechanism["diagnose"]> {
   return (V, y, t) => {
     const point = pointAt(cx, V, y, t);
     const value = rate.value(point.vars);
-    const wrong = formulaProblem(path, "flux", value, point, rate.reads);
+    const wrong = formulaProblem(judged, value, point);
     if (wrong) return wrong;
-    return Number.isFinite(kinetics.current(V, y, point.time)) ? undefined : tooLarge(path, "flux", value, point, rate.reads, "its current");
+    return Number.isFinite(kinetics.current(V, y, point.time)) ? undefined : tooLarge(judged, value, point, "its current");
   };
 }
 
