@@ -164,8 +164,27 @@ export class MembraneModel extends MembraneObservables {
       beginSegment: (a, b) => this.setSegment(0.5 * (a + b), a),
       isAdmissible: this.isAdmissible,
       explain: this.explain,
+      diagnose: this.diagnose,
     };
   }
+
+  /**
+   * Which term of the model has no meaning at time t in state y, asked once after a failed run:
+   * each mechanism in turn (channels with their gates' formulas, pumps, transporters) names the
+   * first of its terms that is not finite or out of its range there, by field path
+   * (`channels[1].gates.n.alpha is Infinity at V = 1421 mV, t = 1.0015 ms: ...`); undefined when
+   * all are fine (then the failure is numerical). t not finite: a steady state (steady.ts).
+   */
+  readonly diagnose = (t: number, y: Float64Array): string | undefined => {
+    const V = Number.isFinite(t) ? this.voltageOf(t, y) : y[this.layout.V]!;
+    if (!Number.isFinite(V)) return undefined;
+    const view = this.concentrationView(y);
+    for (const m of this.mechanisms) {
+      const problem = m.diagnose?.(V, view, t);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
 
   /** What is wrong with a refused state: the first non-finite or negative entry, by name. */
   readonly explain = (y: Float64Array): string => {
@@ -175,6 +194,8 @@ export class MembraneModel extends MembraneObservables {
     if (this.water && !(y[this.water.slot]! > 0)) {
       return `vol_in went to zero or below (${this.volumeInOf(y) * 1e15} pL): the cell lost all its water, its osmolarity cannot match the bath's`;
     }
+    // a gate (or the event propensity) below zero
+    for (const i of L.nonNegative) if (y[i]! < 0) return `${L.slots[i]!.name} went below zero (${L.show(i, y)})`;
     return "the state was refused";
   };
 

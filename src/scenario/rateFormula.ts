@@ -16,7 +16,12 @@ export type { RateFormula } from "./types.js";
 
 /** `object` with `compiled` as a property that JSON.stringify, Object.keys and spreads do not see. */
 export function withCompiled<T extends object, C>(object: T, compiled: C): T & { readonly compiled: C } {
-  return Object.defineProperty(object, "compiled", { value: compiled, enumerable: false }) as T & { readonly compiled: C };
+  return withHidden(object, "compiled", compiled);
+}
+
+/** `object` with `key` as a property that JSON.stringify, Object.keys and spreads do not see (compiled closures, field paths). */
+export function withHidden<T extends object, K extends string, V>(object: T, key: K, value: V): T & { readonly [P in K]: V } {
+  return Object.defineProperty(object, key, { value, enumerable: false }) as T & { readonly [P in K]: V };
 }
 
 export function rateVariableNames(ions: readonly string[]): string[] {

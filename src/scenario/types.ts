@@ -54,6 +54,17 @@ export interface Gate {
   readonly q10Reference: number;
   /** first and second compiled by validation (not enumerable). */
   readonly compiled: { readonly first: RateFormula; readonly second: RateFormula };
+  /** Where it was written and what was checked at load, for messages at run time; set by validation (not enumerable). */
+  readonly origin?: GateOrigin;
+}
+
+/** Where a gate's formulas were written and where their values were checked when the scenario loaded. */
+export interface GateOrigin {
+  /** first's and second's field paths as load-time messages name them: `channels[1].gates.n.alpha`, `channels[0].open-rate`. */
+  readonly first: string;
+  readonly second: string;
+  /** The voltages (mV) where both were checked for sign and range (validate.ts). */
+  readonly checkedMv: { readonly from: number; readonly to: number };
 }
 
 /** A finite number of channels whose gating is random (issue: small cells are noisy). */
@@ -81,6 +92,8 @@ export interface Pump {
   readonly maxCurrent: number;
   readonly kNa: number;
   readonly kK: number;
+  /** Where it was written (`pumps[0]`), for messages at run time; set by validation (not enumerable). */
+  readonly origin?: { readonly path: string };
 }
 
 /**
@@ -113,6 +126,12 @@ export interface Transporter {
   /** Ions moved OUT of the cell per cycle (negative: into the cell), by ion name. */
   readonly stoichiometry: Readonly<Record<string, number>>;
   readonly kinetics: TransporterKinetics;
+  /**
+   * Where it was written (`transporters[2]`, or `pumps[1]` for a preset type there) and whether its
+   * flux formula is its preset's (pmca) rather than the user's, for messages at run time; set by
+   * validation (not enumerable).
+   */
+  readonly origin?: { readonly path: string; readonly presetFlux: boolean };
 }
 
 /** A rectangular applied-current pulse, positive = into the cell (depolarizing). */

@@ -1,11 +1,11 @@
 import { AVOGADRO_PER_MOL } from "../physics/constants.js";
 import { DEFAULT_METHOD, METHOD_NAMES, findMethod } from "../solvers/registry.js";
 import { KINDS } from "./quantity.js";
-import { FieldReader } from "./reader.js";
+import { FieldReader, formatPath } from "./reader.js";
 import { recordedRowsBound } from "./recordBound.js";
 import type { PathSegment, ScenarioSource } from "./source.js";
 import { ExpressionError } from "./expression.js";
-import { compileRateFormula, withCompiled } from "./rateFormula.js";
+import { compileRateFormula, withCompiled, withHidden } from "./rateFormula.js";
 import { isTransporterPresetType, readHomeostasis } from "./validateTransporters.js";
 import type { Bath, Channel, ClampProtocol, FormulaClosure, Gate, Ion, Pump, RateFormula, RunSettings, Scenario, StimulusPulse, Stochastic, StopRule } from "./types.js";
 
@@ -173,6 +173,9 @@ function readConstants(r: FieldReader, value: unknown): Record<string, number> {
   return out;
 }
 
+/** The voltages where a gate formula's sign and range are checked at load: -150..150 mV, 1 mV apart. */
+const RANGE_SCAN_MV = { from: -150, to: 150 } as const;
+
 const GATE_KEYS = ["power", "alpha", "beta", "inf", "tau", "q10", "q10-reference"];
 
 function readGates(r: FieldReader, path: PathSegment[], value: unknown, constants: Readonly<Record<string, number>>, temperature: number, ions: readonly string[]): Gate[] {
@@ -199,15 +202,14 @@ function readGates(r: FieldReader, path: PathSegment[], value: unknown, constant
     if (gate.q10 !== undefined && gate["q10-reference"] === undefined) r.fail([...g, "q10-reference"], 'missing; a q10 needs the temperature its rates were measured at, like "6.3 degC"');
     const first = formula(k1!);
     const second = formula(k2!);
-    return withCompiled(
+    const gateObject = withCompiled(
       { name, power, form: alphaBeta ? ("alpha-beta" as const) : ("inf-tau" as const), first: first.text, second: second.text, q10, q10Reference },
       { first: first.rate, second: second.rate },
     );
+    return withHidden(gateObject, "origin", { first: formatPath([...g, k1!]), second: formatPath([...g, k2!]), checkedMv: RANGE_SCAN_MV });
   });
 }
 
-/** The voltages where a gate formula's sign and range are checked at load: -150..150 mV, 1 mV apart. */
-const RANGE_SCAN_MV = { from: -150, to: 150 } as const;
 
 /**
  * A gate formula compiled once, to the closures the model evaluates (rateFormula.ts), after
@@ -275,7 +277,8 @@ function readChannels(r: FieldReader, value: unknown, ions: ReadonlySet<string>,
         };
         const open = rate("open-rate");
         const close = rate("close-rate");
-        gates = [withCompiled({ name: "o", power: 1, form: "alpha-beta" as const, first: open.text, second: close.text, q10: 1, q10Reference: temperature }, { first: open.rate, second: close.rate })];
+        const gate = withCompiled({ name: "o", power: 1, form: "alpha-beta" as const, first: open.text, second: close.text, q10: 1, q10Reference: temperature }, { first: open.rate, second: close.rate });
+        gates = [withHidden(gate, "origin", { first: formatPath([...path, "open-rate"]), second: formatPath([...path, "close-rate"]), checkedMv: RANGE_SCAN_MV })];
       } else if (ch["open-rate"] !== undefined || ch["close-rate"] !== undefined) {
         r.fail(path, "open-rate and close-rate are for a channel without gates; this one has gates");
       }
@@ -306,13 +309,13 @@ function readPumps(r: FieldReader, value: unknown, ions: readonly Ion[]): Pump[]
       const ion = ions.find((x) => x.name === ionName);
       if (!ion || ion.valence !== 1) r.fail(path, `the na-k-atpase pump needs an ion named ${ionName} with charge 1 under ions`);
     }
-    return [{
+    return [withHidden({
       name,
       type: "na-k-atpase" as const,
       maxCurrent: r.quantity([...path, "max-current"], r.required([...path, "max-current"], p["max-current"], 'the maximal pump current F·J_max, like "0.5 uA/cm^2"'), KINDS.currentDensity, "non-negative"),
       kNa: p["k-na"] === undefined ? 10 : r.quantity([...path, "k-na"], p["k-na"], KINDS.concentration, "positive"),
       kK: p["k-k"] === undefined ? 1.5 : r.quantity([...path, "k-k"], p["k-k"], KINDS.concentration, "positive"),
-    }];
+    }, "origin", { path: formatPath(path) })];
   });
 }
 

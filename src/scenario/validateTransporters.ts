@@ -1,7 +1,7 @@
 import { ExpressionError } from "./expression.js";
-import { compileRateFormula, withCompiled } from "./rateFormula.js";
+import { compileRateFormula, withCompiled, withHidden } from "./rateFormula.js";
 import { KINDS, parseQuantity, type QuantityKind } from "./quantity.js";
-import type { FieldReader } from "./reader.js";
+import { formatPath, type FieldReader } from "./reader.js";
 import type { PathSegment } from "./source.js";
 import { PMOL_PER_CM2_S, PRESET_NAMES, TRANSPORTER_PRESETS } from "./transporterPresets.js";
 import type { Channel, FormulaKineticsText, Ion, Pump, RateFormula, StimulusPulse, Transporter, TransporterKinetics } from "./types.js";
@@ -114,6 +114,7 @@ function readTransporter(r: FieldReader, path: PathSegment[], item: unknown, s: 
   if (kind !== "thermodynamic" && kind !== "formula") r.fail([...path, "kinetics"], `expected thermodynamic or formula, got "${kind}"`);
 
   let kinetics: TransporterKinetics;
+  let presetFlux = false;
   if (kind === "thermodynamic") {
     for (const key of ["flux", "flux-unit"]) if (t[key] !== undefined) r.fail([...path, key], "only for kinetics: formula; thermodynamic kinetics take a conductance");
     if (t.conductance !== undefined) {
@@ -128,6 +129,7 @@ function readTransporter(r: FieldReader, path: PathSegment[], item: unknown, s: 
     if (t.flux === undefined && presetKinetics && presetKinetics.kind !== "thermodynamic" && t["flux-unit"] === undefined) {
       // a preset's own formula (pmca) is known to compile; it is compiled here, once, like a user's
       kinetics = presetKinetics.kind === "formula" ? compiledKinetics(presetKinetics, compileRateFormula(presetKinetics.flux, s.constants, ionNames)) : presetKinetics;
+      presetFlux = presetKinetics.kind === "formula";
     } else {
       const text = r.required([...path, "flux"], t.flux, 'a formula of V [mV], X_in / X_out [mM], t [ms] and celsius, like "2 * Ca_in / (Ca_in + 0.0003)"');
       const flux = typeof text === "number" ? String(text) : r.string([...path, "flux"], text, "a formula");
@@ -136,7 +138,7 @@ function readTransporter(r: FieldReader, path: PathSegment[], item: unknown, s: 
       kinetics = compiledKinetics({ kind: "formula", flux, fluxScale: readFluxUnit(r, [...path, "flux-unit"], t["flux-unit"]) }, compiled);
     }
   }
-  return { name, ...(presetName ? { preset: presetName } : {}), stoichiometry, kinetics };
+  return withHidden({ name, ...(presetName ? { preset: presetName } : {}), stoichiometry, kinetics }, "origin", { path: formatPath(path), presetFlux });
 }
 
 function readStoichiometry(r: FieldReader, path: PathSegment[], value: unknown, ionNames: readonly string[]): Record<string, number> {

@@ -50,6 +50,9 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
 
   const step = new Float64Array(m);
   const trial = new Float64Array(m);
+  // the last trial state that was finite but whose residual was not (a formula undefined there), for the diagnosis
+  const suspect = new Float64Array(m);
+  let suspected = false;
 
   /** Damped Newton on G = 0 from y (in place). */
   const newton = (y: Float64Array, maxIterations: number): { ok: boolean; iterations: number } => {
@@ -62,12 +65,21 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
       for (;;) {
         for (let i = 0; i < m; i++) trial[i] = y[i]! + lambda * step[i]!;
         const admissible = model.isAdmissible(trial) && trial.every((x, i) => i === L.V || x > 0 || y[i] === 0);
+        let undefinedThere = false;
         if (admissible) {
           const trialNorm = residual(trial, false);
           if (Number.isFinite(trialNorm) && (trialNorm <= (1 - 1e-4 * lambda) * norm || lambda === 1 && trialNorm < 1e-12)) break;
+          undefinedThere = !Number.isFinite(trialNorm) && trial.every(Number.isFinite);
         }
         lambda /= 2;
-        if (lambda < 1e-6) return { ok: false, iterations: it };
+        if (lambda < 1e-6) {
+          // the step ended, as close to y as it gets, where f is not finite
+          if (undefinedThere) {
+            suspect.set(trial);
+            suspected = true;
+          }
+          return { ok: false, iterations: it };
+        }
       }
       for (let i = 0; i < m; i++) step[i]! *= lambda;
       y.set(trial);
@@ -121,7 +133,8 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
   }
   model.jacobian(0, y, J);
   const scale = Math.max(...J.map(Math.abs));
-  const eig: Eigenvalue[] = eigenvalues(J, m);
+  // no spectrum of a Jacobian that is not finite (a formula undefined at the last iterate)
+  const eig: Eigenvalue[] = J.every(Number.isFinite) ? eigenvalues(J, m) : [{ re: NaN, im: 0 }];
   const zeroTolerance = 1e-10 * scale;
   let zeros = 0;
   let maxRe = -Infinity;
@@ -130,6 +143,8 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
     else maxRe = Math.max(maxRe, e.re);
   }
   const stable = maxRe < 0;
+  // what made f undefined, if a term did: at the last iterate, or where Newton's last step ended
+  const named = first.ok ? undefined : (model.diagnose(Infinity, y) ?? (suspected ? model.diagnose(Infinity, suspect) : undefined));
   return {
     y,
     converged: first.ok,
@@ -137,7 +152,9 @@ export function solveSteadyState(model: MembraneModel): SteadyStateResult {
       ? stable
         ? "steady state found; it is stable"
         : `steady state found, but it is unstable (an eigenvalue has real part ${maxRe.toExponential(3)} 1/s)`
-      : "no steady state found: Newton's method and pseudo-transient continuation did not converge; try a time-stepped run (method bdf)",
+      : named
+        ? `no steady state found: ${named}`
+        : "no steady state found: Newton's method and pseudo-transient continuation did not converge; try a time-stepped run (method bdf)",
     newtonIterations,
     continuationSteps,
     rhsEvaluations: system.rhsEvaluations,

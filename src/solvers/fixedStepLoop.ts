@@ -1,4 +1,5 @@
 import { IntegrationError } from "../errors.js";
+import { diagnoseFailure } from "./diagnosis.js";
 import { hermiteInterpolate } from "./hermite.js";
 import type { IntegrationResult, StepObserver } from "./integrate.js";
 import { controlNames, newStats, type FixedStepKernel, type IntegrationStats, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
@@ -43,7 +44,15 @@ class StepView implements Stepper {
  * derivative crosses its threshold; the smallest value of `needs.trackMinimum` over every step is
  * kept here. Buffers are swapped, never copied.
  */
-export function integrateFixedStep(problem: OdeProblem, kernel: FixedStepKernel, control: StepControl, observe: StepObserver, needs: ObserverNeeds): IntegrationResult {
+export function integrateFixedStep(
+  problem: OdeProblem,
+  kernel: FixedStepKernel,
+  control: StepControl,
+  observe: StepObserver,
+  needs: ObserverNeeds,
+  /** The kernel for another problem (the diagnosis of a failed step watches f): the method's fixedStepKernel. */
+  kernelFor: (problem: OdeProblem) => FixedStepKernel = () => kernel,
+): IntegrationResult {
   const n = problem.size;
   const rhs = problem.rhs;
   const stats = newStats();
@@ -102,6 +111,13 @@ export function integrateFixedStep(problem: OdeProblem, kernel: FixedStepKernel,
           yNext[i] = sum;
         }
         if (!finite || (isAdmissible !== undefined && !isAdmissible(yEnd))) {
+          // a term of f with no meaning there (a formula beyond its range) is the reason, not dt
+          const named = diagnoseFailure(problem, t, y, (watched) => {
+            const f0 = new Float64Array(n);
+            watched.rhs(t, y, f0);
+            kernelFor(watched).step(t, y, h, f0, new Float64Array(n), newStats());
+          });
+          if (named) throw new IntegrationError(tNext, named);
           throw new IntegrationError(
             tNext,
             `${problem.explain?.(yEnd) ?? "the state became non-finite or inadmissible"}; dt = ${dt} s is too large for this fixed-step method: try a smaller dt or the stiff method ${controlNames(control).stiffMethod}`,

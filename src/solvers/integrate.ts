@@ -1,4 +1,5 @@
 import { IntegrationError } from "../errors.js";
+import { diagnoseFailure } from "./diagnosis.js";
 import { integrateFixedStep } from "./fixedStepLoop.js";
 import { StepSizeController } from "./stepControl.js";
 import { controlNames, type IntegrationStats, type Method, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
@@ -30,7 +31,7 @@ export function integrate(
   needs?: ObserverNeeds,
 ): IntegrationResult {
   if (needs && !needs.everyStep && !method.adaptive && method.fixedStepKernel && !problem.noise) {
-    return integrateFixedStep(problem, method.fixedStepKernel(problem), control, observe, needs);
+    return integrateFixedStep(problem, method.fixedStepKernel(problem), control, observe, needs, (p) => method.fixedStepKernel!(p));
   }
   const stepper = method.createStepper(problem, control);
   const y = Float64Array.from(problem.y0);
@@ -45,6 +46,8 @@ export function integrate(
   let t = problem.t0;
   const stats = stepper.stats;
   const isAdmissible = problem.isAdmissible;
+  let rejecting = false;
+  let hRejected = 0;
 
   try {
     for (const segmentEnd of edges) {
@@ -76,10 +79,19 @@ export function integrate(
         if (method.adaptive) {
           const errorNorm = err ?? 0;
           if (!admissible || !(errorNorm <= 1)) {
+            // the first (largest) step refused since the last accepted one, for the diagnosis below
+            if (!rejecting) hRejected = hTry;
+            rejecting = true;
             stats.rejectedSteps++;
             steps.reject(hTry, errorNorm, admissible);
             const h = steps.h;
             if (h < control.hMin) {
+              // a term of f with no meaning there (a formula beyond its range) is the reason, not the tolerance
+              const named = diagnoseFailure(problem, t, y, (watched) => {
+                const probe = method.createStepper(watched, control);
+                for (const size of [hTry, hRejected]) probe.attempt(t, y, size, increment);
+              });
+              if (named) throw new IntegrationError(t, named);
               const what = admissible ? `the error estimate stays above the tolerance (${errorNorm.toExponential(2)})` : (problem.explain?.(yNext) ?? "the state became non-finite or inadmissible");
               throw new IntegrationError(
                 t,
@@ -89,7 +101,10 @@ export function integrate(
             continue;
           }
           steps.accept(hTry, errorNorm);
+          rejecting = false;
         } else if (!admissible) {
+          const named = diagnoseFailure(problem, t, y, (watched) => method.createStepper(watched, control).attempt(t, y, hTry, increment));
+          if (named) throw new IntegrationError(tNext, named);
           throw new IntegrationError(
             tNext,
             `${problem.explain?.(yNext) ?? "the state became non-finite or inadmissible"}; dt = ${control.dt} s is too large for this fixed-step method: try a smaller dt or the stiff method ${controlNames(control).stiffMethod}`,

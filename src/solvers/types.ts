@@ -32,6 +32,12 @@ export interface OdeProblem {
   /** Names what is wrong with a refused or non-finite state, for the error message ("K_in = -3e-6 mM"). */
   explain?(y: Vector): string;
   /**
+   * Names a term of f that has no meaning at (t, y) (a rate that is not finite, out of its range),
+   * with advice that fits it; undefined when every term is fine, so that the failure is numerical.
+   * The driver asks it once after a failure (diagnosis.ts), never per step.
+   */
+  diagnose?(t: number, y: Vector): string | undefined;
+  /**
    * A stochastic differential equation's noise: adds one step's random increment to yNext (the
    * deterministic step from (t, y) over h), in place, and may project it onto the admissible set.
    * Only methods for SDEs (stochastic/) call it.

@@ -1,6 +1,7 @@
 import type { Channel } from "../../scenario/types.js";
-import type { GateSet } from "../gates.js";
+import { compiledOf, type GateSet } from "../gates.js";
 import type { MarkovChannels } from "../markov.js";
+import { concentrationVariables, formulaProblem, pointAt, tooLarge, type Formula } from "./diagnosis.js";
 import { ghk } from "./ghk.js";
 import { ohmic } from "./ohmic.js";
 import type { BuildContext, CurrentCode, Emitter, Mechanism, MechanismKind } from "./types.js";
@@ -70,6 +71,45 @@ function channel(ch: Channel, c: number, cx: BuildContext, gates: GateSet, marko
       if (gateIds.length) setup.push(`const allOpen = ${d.allOpen};`);
       for (const j of gateIds) partials.push({ slot: slotOf(j), value: `allOpen${mo} * (${product(j)})` });
       return { setup, partials };
+    },
+    diagnose: (V, y, when) => {
+      const point = pointAt(cx, V, y, when);
+      const t = point.time;
+      const path = `channels[${c}]`;
+      for (let i = 0; i < ch.gates.length; i++) {
+        const g = ch.gates[i]!;
+        const { first, second } = compiledOf(g, `${ch.name}.${g.name}`);
+        const alphaBeta = g.form === "alpha-beta";
+        // validation says where the formulas were written; a gate made otherwise (a test's) gets the usual path
+        const origin = g.origin ?? { first: `${path}.gates.${g.name}.${alphaBeta ? "alpha" : "inf"}`, second: `${path}.gates.${g.name}.${alphaBeta ? "beta" : "tau"}` };
+        const checkedMv = g.origin?.checkedMv;
+        const judged: readonly [Formula, Formula] = [
+          { path: origin.first, role: alphaBeta ? "rate" : "inf", reads: first.reads, ...(checkedMv ? { checkedMv } : {}) },
+          { path: origin.second, role: alphaBeta ? "rate" : "tau", reads: second.reads, ...(checkedMv ? { checkedMv } : {}) },
+        ];
+        const a = first.value(point.vars);
+        const b = second.value(point.vars);
+        const wrong = formulaProblem(judged[0], a, point) ?? formulaProblem(judged[1], b, point);
+        if (wrong) return wrong;
+        if (exact) continue;
+        // both formulas are fine there, and yet dx/dt (q·(α(1 − x) − βx) or q·(x∞ − x)/τ) or its
+        // derivatives (the stiff method's Jacobian) may overflow
+        const j = gates.start[c]! + i;
+        const x = y[slotOf(j)]!;
+        const overflows = !Number.isFinite(gates.rate(j, V, t, x, y)) || !Number.isFinite(gates.derivativeDx(j, V, t, y)) || !Number.isFinite(gates.derivativeDV(j, V, t, x, y));
+        if (Number.isFinite(x) && overflows) {
+          // the larger rate, or tau (so small that 1/tau overflows)
+          const blamed = alphaBeta && Math.abs(a) >= Math.abs(b) ? 0 : 1;
+          return tooLarge(judged[blamed], blamed === 0 ? a : b, point, `d${g.name}/dt (or its derivative)`);
+        }
+      }
+      const current = law.current(gates.openFraction(c, y) * markov.factor[c]!, V, y[inSlot]!, y[outSlot]!);
+      if (Number.isFinite(current) || ch.kind !== "ohmic") return undefined;
+      // an ohmic channel's Nernst potential takes the logarithm of both concentrations
+      const [vIn, vOut] = concentrationVariables(cx, k);
+      const gone = !(y[inSlot]! > 0) ? vIn : !(y[outSlot]! > 0) ? vOut : -1;
+      if (gone < 0) return undefined;
+      return `${path} (${ch.name}) current is ${current} ${point.where([vIn, vOut])}: ${point.nameOf(gone)} is ${point.vars[gone]} mM, and the Nernst potential of an ohmic channel needs ${ch.ion} on both sides; the ion ran out (a ghk channel carries a current without it)`;
     },
   };
 }

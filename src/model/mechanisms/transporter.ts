@@ -2,6 +2,7 @@ import { FARADAY_C_PER_MOL as F } from "../../physics/constants.js";
 import { naKPumpCurrent } from "../../physics/pump.js";
 import { transporterDrivingForce } from "../../physics/transporter.js";
 import type { Pump, RateFormula, Transporter } from "../../scenario/types.js";
+import { concentrationVariables, formulaProblem, pointAt, tooLarge, type Formula } from "./diagnosis.js";
 import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js";
 
 /**
@@ -18,7 +19,7 @@ import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js
 
 /** A `pumps:` entry as the transporter it is. */
 export function pumpAsTransporter(p: Pump): Transporter {
-  return { name: p.name, preset: "na-k-atpase", stoichiometry: { Na: 3, K: -2 }, kinetics: { kind: "na-k-atpase", maxFlux: p.maxCurrent / F, kNa: p.kNa, kK: p.kK } };
+  return { name: p.name, preset: "na-k-atpase", stoichiometry: { Na: 3, K: -2 }, kinetics: { kind: "na-k-atpase", maxFlux: p.maxCurrent / F, kNa: p.kNa, kK: p.kK }, ...(p.origin ? { origin: { path: p.origin.path, presetFlux: false } } : {}) };
 }
 
 interface Moved {
@@ -29,7 +30,8 @@ interface Moved {
   readonly cOut: number;
 }
 
-function transporter(t: Transporter, cx: BuildContext): Mechanism {
+/** `path`: where the scenario wrote it, when validation did not say (transporters[i], pumps[i]). */
+function transporter(t: Transporter, cx: BuildContext, path: string): Mechanism {
   const moved: Moved[] = Object.entries(t.stoichiometry).map(([name, nu]) => {
     const ion = cx.ionIndex(name);
     if (ion < 0) throw new Error(`transporter "${t.name}": ion ${name} is not declared`);
@@ -39,18 +41,49 @@ function transporter(t: Transporter, cx: BuildContext): Mechanism {
   const carries = moved.map((m) => ({ ion: m.ion, coefficient: m.nu * m.z }));
   const base = { name: t.name, carries };
   const k = t.kinetics;
+  const field = t.origin?.path ?? path;
   switch (k.kind) {
-    case "thermodynamic":
-      return { ...base, ...thermodynamic(k.conductance, moved, cx) };
-    case "formula":
+    case "thermodynamic": {
+      const kinetics = thermodynamic(k.conductance, moved, cx);
+      return { ...base, ...kinetics, diagnose: diagnoseThermodynamic(`${field} (${t.name})`, moved, kinetics, cx) };
+    }
+    case "formula": {
       if (!k.compiled) throw new Error(`transporter "${t.name}": its flux has no compiled formula: a model is built from a validated scenario (scenario/validate.ts)`);
-      return { ...base, ...formula(k.compiled, k.fluxScale, cx) };
+      const kinetics = formula(k.compiled, k.fluxScale, cx);
+      // a preset's own formula (pmca) was not written by the user: say whose it is
+      const flux = t.origin?.presetFlux ? `${field}.flux (the ${t.preset} preset's formula)` : `${field}.flux`;
+      return { ...base, ...kinetics, diagnose: diagnoseFormula({ path: flux, role: "flux", reads: k.compiled.reads }, k.compiled, kinetics, cx) };
+    }
     case "na-k-atpase":
       return { ...base, ...naKAtpase(k, cx) };
   }
 }
 
 type Kinetics = Pick<Mechanism, "current" | "emitCurrent" | "emitPartials">;
+
+/** A formula flux that is not finite where the run is, or so large that its current overflows. */
+function diagnoseFormula(judged: Formula, rate: RateFormula, kinetics: Kinetics, cx: BuildContext): NonNullable<Mechanism["diagnose"]> {
+  return (V, y, t) => {
+    const point = pointAt(cx, V, y, t);
+    const value = rate.value(point.vars);
+    const wrong = formulaProblem(judged, value, point);
+    if (wrong) return wrong;
+    return Number.isFinite(kinetics.current(V, y, point.time)) ? undefined : tooLarge(judged, value, point, "its current");
+  };
+}
+
+/** Thermodynamic kinetics take the logarithm of every concentration they move: one of them gone makes the flux infinite. */
+function diagnoseThermodynamic(label: string, moved: readonly Moved[], kinetics: Kinetics, cx: BuildContext): NonNullable<Mechanism["diagnose"]> {
+  return (V, y, t) => {
+    const point = pointAt(cx, V, y, t);
+    const current = kinetics.current(V, y, point.time);
+    if (Number.isFinite(current)) return undefined;
+    const reads = moved.flatMap((m) => concentrationVariables(cx, m.ion));
+    const gone = reads.find((i) => !(point.vars[i]! > 0));
+    if (gone === undefined) return undefined;
+    return `${label} flux is ${current} ${point.where(reads)}: ${point.nameOf(gone)} is ${point.vars[gone]} mM, and thermodynamic kinetics take the logarithm of each concentration they move; the ion ran out (formula kinetics can slow to a stop without it)`;
+  };
+}
 
 /** F·J = g·Δ: linear in V and in the logarithms of the concentrations. */
 function thermodynamic(g: number, moved: readonly Moved[], cx: BuildContext): Kinetics {
@@ -144,5 +177,8 @@ function naKAtpase(k: { maxFlux: number; kNa: number; kK: number }, cx: BuildCon
 /** The registry entry: the scenario's pumps (as Na/K transporters), then its transporters. */
 export const transporterKind: MechanismKind = {
   name: "transporter",
-  build: (cx) => [...cx.scenario.pumps.map(pumpAsTransporter), ...cx.scenario.transporters].map((t) => transporter(t, cx)),
+  build: (cx) => [
+    ...cx.scenario.pumps.map((p, i) => transporter(pumpAsTransporter(p), cx, `pumps[${i}]`)),
+    ...cx.scenario.transporters.map((t, i) => transporter(t, cx, `transporters[${i}]`)),
+  ],
 };

@@ -63,6 +63,15 @@ export interface Mechanism {
   emitCurrent(e: Emitter): CurrentCode;
   /** Its partial derivatives as code, for the compiled Jacobian. */
   emitPartials(e: Emitter): PartialsCode;
+  /**
+   * Why its terms have no meaning at (V, y, t), if they have none: the first of its rate formulas
+   * (gate rates, a flux) that is not finite or out of its range there, or its current when a
+   * concentration it takes the logarithm of is gone; named by the scenario's field path, with
+   * advice (diagnosis.ts). undefined when all are fine. t not finite: a steady state (evaluated at
+   * t = 0, as the steady solver's f is, and no time in the message). Called once after a failed
+   * run, never per step.
+   */
+  diagnose?(V: number, y: Float64Array, t: number): string | undefined;
 }
 
 /** What a registered mechanism kind gets to build its instances from. */
