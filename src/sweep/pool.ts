@@ -19,8 +19,10 @@ export interface PoolOptions {
 
 /** One sweep through a pool. */
 export interface PoolSweep {
-  /** The run indices to do, in the order to hand them out. */
-  readonly indices: readonly number[];
+  /** The run indices to do, in the order to hand them out: an array or a generator (read as runs are handed out). */
+  readonly indices: Iterable<number>;
+  /** How many `indices` gives (how many threads are worth starting); an array's length when not given. */
+  readonly count?: number;
   /** The --set overrides of run k (built when its batch is sent, never all at once). */
   readonly setsOf: (k: number) => string[];
   readonly batchSize?: number;
@@ -80,13 +82,16 @@ export class SweepPool {
   /** Runs a sweep; resolves when every batch handed out has come back (in-flight ones finish after a stop). */
   async run(job: PoolSweep): Promise<void> {
     const batchSize = job.batchSize ?? 25;
-    let next = 0;
+    const count = job.count ?? (Array.isArray(job.indices) ? job.indices.length : Number.POSITIVE_INFINITY);
+    const source = job.indices[Symbol.iterator]();
     const nextBatch = (): SweepPoint[] | null => {
-      if (next >= job.indices.length || job.stopRequested()) return null;
-      const end = Math.min(job.indices.length, next + batchSize);
+      if (job.stopRequested()) return null;
       const batch: SweepPoint[] = [];
-      for (; next < end; next++) batch.push({ index: job.indices[next]!, sets: job.setsOf(job.indices[next]!) });
-      return batch;
+      for (let n = source.next(); !n.done; n = batch.length < batchSize ? source.next() : { done: true, value: undefined }) {
+        batch.push({ index: n.value, sets: job.setsOf(n.value) });
+        if (batch.length === batchSize) break;
+      }
+      return batch.length > 0 ? batch : null;
     };
     const here = async () => {
       this.local ??= new SweepRunner(this.options.text, this.options.file);
@@ -96,7 +101,7 @@ export class SweepPool {
         await new Promise((resolve) => setImmediate(resolve)); // let worker messages and a Ctrl-C in
       }
     };
-    const wanted = Math.max(0, Math.min(this.options.jobs, Math.ceil(job.indices.length / batchSize)) - 1);
+    const wanted = Math.max(0, Math.min(this.options.jobs, Math.ceil(count / batchSize)) - 1);
     this.start(wanted);
     const workers = this.workers.slice(0, wanted);
     try {

@@ -9,7 +9,7 @@ import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameter
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
 import { runSweepPoints } from "../../sweep/pool.js";
 import { SweepRunner, type SweepRunResult } from "../../sweep/runOne.js";
-import { parseShard, shardRuns, shardStem } from "../../sweep/shard.js";
+import { parseShard, positionIn, runsOf, shardRuns, shardStem } from "../../sweep/shard.js";
 import { fmt } from "../format.js";
 import { checkOutDir } from "../outDir.js";
 import { Progress, type ProgressMode } from "../progress.js";
@@ -86,14 +86,18 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const header = sweepHeader(parameters, water);
   if (!opts.resume && !opts.force) refuseForeignTable(csvPath, metaPath, plan.id);
   const done = opts.resume ? readDoneRows(csvPath, metaPath, plan.id, header) : new Map<number, string>();
-  const todo = runs.filter((k) => !done.has(k));
+  // the runs still to do, generated as they are handed out (a 10^8-run grid is never a list)
+  let doneHere = 0;
+  for (const k of done.keys()) if (positionIn(runs, k) >= 0) doneHere++;
+  const todoCount = runs.count - doneHere;
+  const todo = runsOf(runs, done.size > 0 ? (k) => done.has(k) : undefined);
   const trajectoryDir = opts.trajectories ? join(opts.out, `${stem}.runs`) : undefined;
   if (trajectoryDir) mkdirSync(trajectoryDir, { recursive: true });
 
   const writer = new OrderedSweepWriter(csvPath, header, runs);
   for (const [k, line] of done) writer.add(k, line);
-  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), todo.length || 1));
-  const progress = new Progress(todo.length, opts.progress, scenario.name);
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), todoCount || 1));
+  const progress = new Progress(todoCount, opts.progress, scenario.name);
   let interrupted = false;
   const onInterrupt = () => {
     interrupted = true;
@@ -116,7 +120,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
     if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
       lastCheckpoint = performance.now();
       // the identity first: a table without it could not be resumed
-      writeMeta(metaPath, { sweep_id: plan.id, total_runs: plan.total, shard: shard ? { index: shard.index, count: shard.count } : null, runs_expected: runs.length, runs_done: writer.rowsInOrder, complete: false });
+      writeMeta(metaPath, { sweep_id: plan.id, total_runs: plan.total, shard: shard ? { index: shard.index, count: shard.count } : null, runs_expected: runs.count, runs_done: writer.rowsInOrder, complete: false });
       writer.checkpoint();
     }
   };
@@ -125,6 +129,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       text,
       file: opts.file,
       indices: todo,
+      count: todoCount,
       setsOf,
       jobs,
       ...(trajectoryDir ? { trajectoryDir } : {}),
@@ -153,24 +158,24 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
     throw writeFailure;
   }
   const rows = writer.close();
-  const complete = rows === runs.length;
+  const complete = rows === runs.count;
   writeMeta(metaPath, {
     sweep_id: plan.id,
     total_runs: plan.total,
     shard: shard ? { index: shard.index, count: shard.count } : null,
-    runs_expected: runs.length,
+    runs_expected: runs.count,
     runs_done: rows,
     complete,
   });
   const seconds = (performance.now() - started) / 1e3;
   const what = `${plan.description}${shard ? `, shard ${shard.index}/${shard.count}` : ""}`;
   if (!complete) {
-    print(`${scenario.name}: interrupted after ${rows} of ${runs.length} runs (${what}); ${csvPath} holds them; finish with --resume`);
+    print(`${scenario.name}: interrupted after ${rows} of ${runs.count} runs (${what}); ${csvPath} holds them; finish with --resume`);
     return INTERRUPTED;
   }
   print(
-    `${scenario.name}: ${runs.length} runs (${what}; ${failed} failed${done.size ? `, ${done.size} kept from before` : ""}) on ${jobs} thread${jobs > 1 ? "s" : ""} ` +
-      `in ${fmt(seconds, 3)} s (${fmt(todo.length / seconds, 4)} runs/s) -> ${csvPath}`,
+    `${scenario.name}: ${runs.count} runs (${what}; ${failed} failed${done.size ? `, ${done.size} kept from before` : ""}) on ${jobs} thread${jobs > 1 ? "s" : ""} ` +
+      `in ${fmt(seconds, 3)} s (${fmt(todoCount / seconds, 4)} runs/s) -> ${csvPath}`,
   );
   return 0;
 }
