@@ -9,7 +9,8 @@ import { positionIn, runsOf, shardRuns } from "../../src/sweep/shard.js";
 
 /**
  * Issue 15 ("Trust, round 2"): a sweep's runs are never listed, so its memory does not
- * grow with its size. Each test names the deliberate bugs it was seen to fail under.
+ * grow with its size, and a Latin hypercube too large to hold is refused. Each test names the
+ * deliberate bugs it was seen to fail under.
  */
 
 const dir = () => mkdtempSync(join(tmpdir(), "ionflux-scale-"));
@@ -99,4 +100,14 @@ describe("the runs of a sweep are generated, never listed", () => {
     expect(metaOf(d)).toMatchObject({ complete: false, runs_expected: 100_000_000, runs_done: rows.length - 1 });
     expect(stdout).toMatch(new RegExp(`: interrupted.* ${rows.length - 1} of 100000000 runs`));
   }, 120_000);
+
+  // Seen failing: without the limit, --samples 100000000 --lhs began drawing its two 0.4 GB
+  // permutations (still at it when killed at 30 s).
+  it("a Latin hypercube above 10⁷ runs is refused in one line that suggests random sampling (exit 2)", () => {
+    const d = dir();
+    const r = ionflux(["sweep", "sims/k-nernst.yaml", "--samples", "100000000", "--lhs", "--vary", "channels.k-leak.conductance=0.1 mS/cm^2:1 mS/cm^2", "--vary", "temperature=30 degC:37 degC", "--out", d], 30_000);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split("\n")[0]).toMatch(/^ionflux: --samples 100000000 with --lhs .*0\.80 GB here.* at most 10000000 runs; drop --lhs for random sampling/);
+    expect(existsSync(join(d, "sweep.csv"))).toBe(false);
+  });
 });
