@@ -54,7 +54,6 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
         rows[r.index] = { run: r.index, values: Object.fromEntries(plan.columns.map((c, i) => [c, values[i]!])), result: r };
       }
     },
-    stopRequested: () => false,
   });
   return rows;
 }

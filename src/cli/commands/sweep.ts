@@ -38,6 +38,12 @@ const CHECKPOINT_MS = Number(process.env.IONFLUX_CHECKPOINT_MS ?? 5000);
 export const INTERRUPTED = 130;
 
 /**
+ * After Ctrl-C (or SIGTERM), how long the runs in flight may take to end before their workers are
+ * terminated (ms): a run that hangs must not keep the sweep, and its finished rows, hostage.
+ */
+const GRACE_MS = Number(process.env.IONFLUX_SWEEP_GRACE_MS ?? 2000);
+
+/**
  * `ionflux sweep FILE`: the grid (or seeded sample) of runs on `jobs` threads. Rows stream to
  * DIR/sweep.csv in run order; a failed run is a row with its error; Ctrl-C leaves a valid partial
  * table that `--resume` completes; `--shard K/N` runs a round-robin share into
@@ -98,12 +104,21 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   for (const [k, line] of done) writer.add(k, line);
   const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), todoCount || 1));
   const progress = new Progress(todoCount, opts.progress, scenario.name);
-  let interrupted = false;
+  // the first Ctrl-C or SIGTERM stops handing out runs and gives those in flight GRACE_MS to end;
+  // then, or at a second signal, their workers are terminated. Either way the rows done are written.
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
   const onInterrupt = () => {
-    interrupted = true;
+    if (stop.signal.aborted) {
+      kill.abort();
+      return;
+    }
+    stop.abort();
+    grace = setTimeout(() => kill.abort(), GRACE_MS);
   };
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onInterrupt);
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   let writeFailure: unknown;
   let finished = 0;
   let failed = 0;
@@ -132,6 +147,8 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       count: todoCount,
       setsOf,
       jobs,
+      // every run on a worker: this thread stays free for signals and the rows
+      threadRuns: false,
       ...(trajectoryDir ? { trajectoryDir } : {}),
       onResults: (results) => {
         if (writeFailure) return;
@@ -140,37 +157,44 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
         } catch (e) {
           // a full disk while writing rows: stop handing out runs, and report it once the pool is done
           writeFailure = e;
-          interrupted = true;
+          stop.abort();
         }
       },
-      stopRequested: () => interrupted,
+      stop: stop.signal,
+      kill: kill.signal,
     });
+    if (writeFailure) throw writeFailure;
   } catch (e) {
     writer.discard();
-    throw e;
-  } finally {
     process.removeListener("SIGINT", onInterrupt);
     process.removeListener("SIGTERM", onInterrupt);
+    throw e;
+  } finally {
+    clearTimeout(grace);
     progress.finish();
   }
-  if (writeFailure) {
-    writer.discard();
-    throw writeFailure;
+  let rows: number;
+  let complete: boolean;
+  try {
+    rows = writer.close();
+    complete = rows === runs.count;
+    writeMeta(metaPath, {
+      sweep_id: plan.id,
+      total_runs: plan.total,
+      shard: shard ? { index: shard.index, count: shard.count } : null,
+      runs_expected: runs.count,
+      runs_done: rows,
+      complete,
+    });
+  } finally {
+    // only now: without a listener, a signal while the table is written would end the process there
+    process.removeListener("SIGINT", onInterrupt);
+    process.removeListener("SIGTERM", onInterrupt);
   }
-  const rows = writer.close();
-  const complete = rows === runs.count;
-  writeMeta(metaPath, {
-    sweep_id: plan.id,
-    total_runs: plan.total,
-    shard: shard ? { index: shard.index, count: shard.count } : null,
-    runs_expected: runs.count,
-    runs_done: rows,
-    complete,
-  });
   const seconds = (performance.now() - started) / 1e3;
   const what = `${plan.description}${shard ? `, shard ${shard.index}/${shard.count}` : ""}`;
   if (!complete) {
-    print(`${scenario.name}: interrupted after ${rows} of ${runs.count} runs (${what}); ${csvPath} holds them; finish with --resume`);
+    print(`${scenario.name}: interrupted: ${rows} of ${runs.count} runs kept in ${csvPath} (${what}); run the same command with --resume to do the other ${runs.count - rows}`);
     return INTERRUPTED;
   }
   print(
@@ -227,3 +251,4 @@ export function checkJobs(jobs: number | undefined, cores = availableParallelism
   const max = JOBS_PER_CORE * cores;
   if (jobs !== undefined && jobs > max) throw new UsageError(`--jobs ${jobs}: at most ${max} (${JOBS_PER_CORE} per core, ${cores} cores here)`);
 }
+
