@@ -37,9 +37,11 @@ interface Interrupted {
 }
 
 /**
- * Starts a sweep, sends SIGINT once `ready(stderr)` holds (or, if it never does, after 20 s: a
- * sweep that reports no rows is interrupted all the same), and a second one `secondAfter` ms
- * later; waits for its end.
+ * Starts a sweep, sends SIGINT 300 ms after `ready(stderr)` holds (or, if it never does, after
+ * 20 s: a sweep that reports no rows is interrupted all the same), and a second one `secondAfter`
+ * ms later; waits for its end. The 300 ms make sure the worker is inside the next run: a signal
+ * that comes between two runs ends the batch there, with nothing to wait for (seen on a loaded
+ * machine, where the worker may wait for a core right after posting a result).
  */
 function interrupt(args: string[], ready: (stderr: string) => boolean, opts: { env?: NodeJS.ProcessEnv; secondAfter?: number } = {}): Promise<Interrupted> {
   return new Promise((resolve) => {
@@ -61,9 +63,13 @@ function interrupt(args: string[], ready: (stderr: string) => boolean, opts: { e
       }
     };
     const fallback = setTimeout(fire, 20_000);
+    let armed = false;
     child.stderr.on("data", (d: Buffer) => {
       stderr += d;
-      if (ready(stderr)) fire();
+      if (!armed && ready(stderr)) {
+        armed = true;
+        setTimeout(fire, 300);
+      }
     });
     // a sweep that does not end fails its test rather than running on after it
     const guard = setTimeout(() => child.kill("SIGKILL"), 90_000);
