@@ -27,6 +27,8 @@ export interface SweepOptions {
   /** Replace a table of another sweep in DIR. */
   readonly force?: boolean;
   readonly trajectories?: boolean;
+  /** --run-timeout: a run taking longer (seconds) becomes a failed row and its worker is replaced. */
+  readonly runTimeout?: number;
   readonly progress: ProgressMode;
   readonly out: string;
 }
@@ -147,8 +149,9 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       count: todoCount,
       setsOf,
       jobs,
-      // every run on a worker: this thread stays free for signals and the rows
+      // every run on a worker: this thread stays free for signals, the timeout and the rows
       threadRuns: false,
+      ...(opts.runTimeout !== undefined ? { runTimeout: opts.runTimeout } : {}),
       ...(trajectoryDir ? { trajectoryDir } : {}),
       onResults: (results) => {
         if (writeFailure) return;
@@ -252,3 +255,15 @@ export function checkJobs(jobs: number | undefined, cores = availableParallelism
   if (jobs !== undefined && jobs > max) throw new UsageError(`--jobs ${jobs}: at most ${max} (${JOBS_PER_CORE} per core, ${cores} cores here)`);
 }
 
+/**
+ * --run-timeout SECONDS: a positive, finite number; `given` says the flag is on the command line
+ * (yargs gives a flag without a value as undefined). A repeated one is refused with the other
+ * single-value options.
+ */
+export function checkRunTimeout(seconds: unknown, given = seconds !== undefined): void {
+  if (Array.isArray(seconds)) return;
+  if (given && seconds === undefined) throw new UsageError("--run-timeout needs a number of seconds, like 30 or 0.5");
+  if (seconds !== undefined && !(typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0)) {
+    throw new UsageError(`--run-timeout must be a positive number of seconds, like 30 or 0.5, got ${Number.isNaN(seconds) ? "a value that is not a number" : String(seconds)}`);
+  }
+}
