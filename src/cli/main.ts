@@ -10,7 +10,7 @@ import { mergeCommand } from "./commands/merge.js";
 import { plotCommand } from "./commands/plot.js";
 import { reportCommand } from "./commands/report.js";
 import type { TimeAxis } from "../plot/trajectory.js";
-import { checkJobs, sweepCommand } from "./commands/sweep.js";
+import { checkJobs, checkRunTimeout, sweepCommand } from "./commands/sweep.js";
 import type { ProgressMode } from "./progress.js";
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -65,6 +65,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
             .option("force", { type: "boolean", describe: "replace another sweep's table in the output directory" })
             .option("resume", { type: "boolean", describe: "run only what an interrupted sweep left undone" })
             .option("trajectories", { type: "boolean", describe: "also keep every run's trajectory CSV in DIR/sweep.runs/" })
+            .option("run-timeout", { type: "number", describe: "a run taking longer than SECONDS becomes a failed row (\"timed out after SECONDS s\"); the sweep goes on" })
             .option("progress", { choices: ["auto", "always", "never"] as const, default: "auto" as const, describe: "progress on stderr" })
             .option("set", { type: "string", array: true, describe: "override a field in every run: PATH=VALUE" })
             .option("out", { alias: "o", type: "string", default: "output", describe: "output directory" })
@@ -72,6 +73,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
               checkJobs(a.jobs);
               if (a.samples !== undefined && !(Number.isInteger(a.samples) && a.samples >= 1)) throw new UsageError(`--samples must be a whole number >= 1, got ${a.samples}`);
               if (a.seed !== undefined && !(Number.isInteger(a.seed) && a.seed >= 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);
+              checkRunTimeout(a["run-timeout"], Object.hasOwn(a, "run-timeout"));
               return true;
             }),
         async (args) => {
@@ -88,6 +90,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
               resume: Boolean(args.resume),
               force: Boolean(args.force),
               trajectories: Boolean(args.trajectories),
+              ...(args["run-timeout"] !== undefined ? { runTimeout: args["run-timeout"] } : {}),
               progress: args.progress as ProgressMode,
               out: String(args.out),
             },
@@ -174,7 +177,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
 }
 
 /** Options that take one value (the others, --set, --vary, take any number). */
-const SINGLE_VALUE_OPTIONS = ["out", "from", "to", "step", "at", "width", "time-axis", "jobs", "shard", "samples", "seed", "progress"];
+const SINGLE_VALUE_OPTIONS = ["out", "from", "to", "step", "at", "width", "time-axis", "jobs", "shard", "samples", "seed", "progress", "run-timeout"];
 
 /** Options whose value may be a negative quantity, like `--from -100mV`. */
 const SIGNED_VALUE_OPTIONS = new Set(["--out", "-o", "--from", "--to", "--step", "--at", "--set", "--vary"]);

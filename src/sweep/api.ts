@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { buildPlan } from "./plan.js";
 import { runSweepPoints } from "./pool.js";
 import type { SweepRunResult } from "./runOne.js";
+import { runsOf } from "./shard.js";
 
 /** What `sweep()` runs: the same choices as `ionflux sweep FILE --vary ... [--samples N --seed S --lhs]`. */
 export interface SweepOptions {
@@ -43,7 +44,8 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
   await runSweepPoints({
     text,
     file: options.file,
-    indices: Array.from({ length: plan.total }, (_, k) => k),
+    indices: runsOf({ first: 0, stride: 1, count: plan.total }),
+    count: plan.total,
     setsOf,
     jobs: Math.max(1, options.jobs ?? availableParallelism()),
     onResults: (results) => {
@@ -52,7 +54,6 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
         rows[r.index] = { run: r.index, values: Object.fromEntries(plan.columns.map((c, i) => [c, values[i]!])), result: r };
       }
     },
-    stopRequested: () => false,
   });
   return rows;
 }

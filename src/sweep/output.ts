@@ -6,6 +6,7 @@ import { AtomicFile, writeFileAtomic } from "../recording/atomicFile.js";
 import { convertQuantity } from "../scenario/quantity.js";
 import { DataFileError, parseJsonData } from "../scenario/safeData.js";
 import type { SweepRunResult } from "./runOne.js";
+import type { RunRange } from "./shard.js";
 
 /** The end-state columns of sweep.csv, after `run` and the varied parameters. */
 export const SUMMARY_COLUMNS = ["converged", "t_converged [s]", "V_final [mV]", "E_rev_final [mV]", "I_net_final [uA/cm^2]", "steps", "rhs_evaluations", "error"];
@@ -83,32 +84,36 @@ export class ResumeError extends SimulatorError {}
 /**
  * Writes sweep rows in run order whatever order they finish in: rows wait in a buffer until the
  * rows before them are written (the buffer holds at most the runs in flight, so memory does not
- * grow with the sweep), and go to a temporary file that becomes the CSV on close(). On an
- * interrupt, close() writes the rows it has, sorted, so the partial file is a valid table.
+ * grow with the sweep), and go to a temporary file that becomes the CSV on close(). The order is
+ * the range's (first, first + stride, …): no list of the runs is held. On an interrupt, close()
+ * writes the rows it has, sorted, so the partial file is a valid table.
  */
 export class OrderedSweepWriter {
   private readonly file: AtomicFile;
   private readonly pending = new Map<number, string>();
+  /** The position in the range of the next row to write, and its run index. */
   private cursor = 0;
+  private nextRun: number;
   private written = 0;
 
   constructor(
     readonly path: string,
     header: readonly string[],
-    /** The run indices this file will hold, ascending. */
-    private readonly expected: readonly number[],
+    /** The runs this file will hold, ascending. */
+    private readonly expected: RunRange,
   ) {
+    this.nextRun = expected.first;
     this.file = new AtomicFile(path);
     this.file.write(stringify([header], { record_delimiter: "unix" }));
   }
 
   add(k: number, line: string): void {
     this.pending.set(k, line);
-    while (this.cursor < this.expected.length && this.pending.has(this.expected[this.cursor]!)) {
-      const key = this.expected[this.cursor]!;
-      this.file.write(this.pending.get(key)!);
-      this.pending.delete(key);
+    for (let next = this.pending.get(this.nextRun); next !== undefined && this.cursor < this.expected.count; next = this.pending.get(this.nextRun)) {
+      this.file.write(next);
+      this.pending.delete(this.nextRun);
       this.cursor++;
+      this.nextRun += this.expected.stride;
       this.written++;
     }
   }

@@ -50,6 +50,12 @@ export function sweepSectionOf(source: ScenarioSource): Partial<SweepRequest> {
 }
 
 const MAX_RUNS = 100_000_000;
+/**
+ * A Latin hypercube's design holds one permutation of its N runs per parameter (4 bytes a run
+ * each: 40 MB a parameter at this size, 0.4 GB at 10⁸): larger ones are refused rather than drawn
+ * another way, so that every Latin hypercube ionflux draws is the one the same seed drew before.
+ */
+export const MAX_LHS_RUNS = 10_000_000;
 
 export function buildPlan(scenarioText: string, request: SweepRequest): SweepPlan {
   if (request.vary.length === 0) throw new UsageError("a sweep needs at least one --vary PATH=SPEC (or a sweep: section in the scenario)");
@@ -60,6 +66,12 @@ export function buildPlan(scenarioText: string, request: SweepRequest): SweepPla
     const seed = request.seed ?? 1;
     const count = request.samples;
     if (count > MAX_RUNS) throw new UsageError(`--samples ${count}: at most ${MAX_RUNS}`);
+    if (request.latinHypercube && count > MAX_LHS_RUNS) {
+      const gb = ((4 * count * distributions.length) / 1e9).toPrecision(2);
+      throw new UsageError(
+        `--samples ${count} with --lhs (or design: lhs): a Latin hypercube keeps a permutation of its runs per parameter (${gb} GB here), so it has at most ${MAX_LHS_RUNS} runs; drop --lhs for random sampling (any count up to ${MAX_RUNS})`,
+      );
+    }
     // read in chunks as the runs are handed out: a 100,000-run sample is never held whole
     const sample = sampleStream(distributions, count, seed, request.latinHypercube ?? false);
     const text = (x: number, unit: string) => (unit ? `${x} ${unit}` : String(x));

@@ -15,18 +15,38 @@ export interface PoolOptions {
   readonly jobs: number;
   /** Where to keep each run's trajectory CSV (--trajectories), or undefined. */
   readonly trajectoryDir?: string;
+  /**
+   * Whether this thread does runs too (the default): `jobs` threads are then this one and
+   * jobs − 1 workers. false: `jobs` workers, and this thread only hands out runs and takes the
+   * rows, so that it always answers a signal and a timer (the CLI's sweep: a run that hangs must
+   * not hold up Ctrl-C or --run-timeout, and only a worker's run can be stopped from outside).
+   */
+  readonly threadRuns?: boolean;
 }
 
 /** One sweep through a pool. */
 export interface PoolSweep {
-  /** The run indices to do, in the order to hand them out. */
-  readonly indices: readonly number[];
+  /** The run indices to do, in the order to hand them out: an array or a generator (read as runs are handed out). */
+  readonly indices: Iterable<number>;
+  /** How many `indices` gives (how many threads are worth starting); an array's length when not given. */
+  readonly count?: number;
   /** The --set overrides of run k (built when its batch is sent, never all at once). */
   readonly setsOf: (k: number) => string[];
   readonly batchSize?: number;
+  /** Results as they come: one at a time from workers, a batch at a time from this thread. */
   readonly onResults: (results: readonly SweepRunResult[]) => void;
-  /** Checked before each batch is handed out: true stops handing out (Ctrl-C). */
-  readonly stopRequested: () => boolean;
+  /** Checked before each batch is handed out: true stops handing out. */
+  readonly stopRequested?: () => boolean;
+  /** Aborted: no more runs are handed out, and each worker ends its batch after the run it is doing. */
+  readonly stop?: AbortSignal;
+  /** Aborted: the workers are terminated at once; the runs they were doing are dropped (not reported). */
+  readonly kill?: AbortSignal;
+  /**
+   * A run on a worker that takes longer than this (seconds) is reported as a failed run
+   * (`timed out after N s`), its worker terminated and replaced, and the rest of its batch handed
+   * out again. Implies that this thread does no runs.
+   */
+  readonly runTimeout?: number;
 }
 
 export type PoolJob = PoolOptions & PoolSweep;
@@ -39,55 +59,104 @@ export type PoolJob = PoolOptions & PoolSweep;
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
+/** What a worker posts: "ready" once it has read the scenario, each run's result, and the number of runs of a batch it did (the batch's end). */
+type WorkerMessage = "ready" | SweepRunResult | number;
+
+/** A worker and what the pool knows of it. */
+interface Slot {
+  readonly worker: Worker;
+  /** Runs it has finished in its life (it counts them itself, in shared memory, as each ends). */
+  readonly progress: Int32Array;
+  ready: boolean;
+  /** What it is told to do with its messages during a sweep (none between sweeps). */
+  handler?: { message: (m: WorkerMessage) => void; error: (e: Error) => void };
+}
+
+/** `--run-timeout`'s row text: the run's error cell. */
+export const timeoutMessage = (seconds: number) => `timed out after ${seconds} s (--run-timeout): the run was stopped`;
 
 /**
- * Sweep runs on `jobs` threads: this thread is one of them (so a sweep of N jobs starts N − 1
- * workers, whose start-up — a fresh V8 isolate that loads and JIT-compiles everything anew — is
- * the main cost of short sweeps; all N on workers measured more memory, not less: a third isolate),
- * the others are worker threads, started once and kept for every sweep run through the pool. Runs go out in batches (one message per `batchSize` runs, so that
- * messaging costs little against the runs); results are reported per batch as they come.
+ * Sweep runs on `jobs` threads: by default this thread is one of them (so a sweep of N jobs starts
+ * N − 1 workers, whose start-up — a fresh V8 isolate that loads and JIT-compiles everything anew —
+ * is the main cost of short sweeps), the others are worker threads, started once and kept for every
+ * sweep run through the pool. Runs go out in batches (one message per `batchSize` runs, so that
+ * messaging costs little against the runs); a worker posts each result as its run ends, so that a
+ * run done is a run kept whatever happens to the worker afterwards.
  */
 export class SweepPool {
-  private readonly workers: Worker[] = [];
+  private readonly slots: Slot[] = [];
   private local: SweepRunner | null = null;
-  private readonly handlers = new Map<Worker, { message: (r: SweepRunResult[]) => void; error: (e: Error) => void }>();
+  /** Raised (1) to make every worker end its batch after its current run; shared with all of them. */
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(readonly options: PoolOptions) {}
 
   /** Starts the workers now (else the first sweep starts as many as it can use). */
-  start(count = this.options.jobs - 1): void {
-    const url = workerScript();
-    while (this.workers.length < count) {
-      // options built explicitly, without a prototype: nothing inherited (a polluted execArgv, env, eval) reaches a worker
-      const options = Object.assign(Object.create(null) as WorkerOptions, {
-        workerData: { text: this.options.text, file: this.options.file, baseSets: [], trajectoryDir: this.options.trajectoryDir },
-        execArgv: [] as string[],
-        resourceLimits: Object.assign(Object.create(null) as NonNullable<WorkerOptions["resourceLimits"]>, WORKER_LIMITS),
-      });
-      const w = new Worker(url, options);
-      w.on("message", (r: SweepRunResult[]) => this.handlers.get(w)?.message(r));
-      w.on("error", (e: Error) => this.handlers.get(w)?.error(e));
-      // a worker that ends on its own (out of memory, killed) fails the sweep that was using it
-      w.on("exit", (code) => {
-        const i = this.workers.indexOf(w);
-        if (i >= 0) this.workers.splice(i, 1);
-        this.handlers.get(w)?.error(new Error(`a sweep worker stopped (exit status ${code})`));
-      });
-      this.workers.push(w);
-    }
+  start(count = this.options.jobs - (this.options.threadRuns === false ? 0 : 1)): void {
+    while (this.slots.length < count) this.slots.push(this.spawn());
   }
 
-  /** Runs a sweep; resolves when every batch handed out has come back (in-flight ones finish after a stop). */
+  private spawn(): Slot {
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    // options built explicitly, without a prototype: nothing inherited (a polluted execArgv, env, eval) reaches a worker
+    const options = Object.assign(Object.create(null) as WorkerOptions, {
+      workerData: { text: this.options.text, file: this.options.file, baseSets: [], trajectoryDir: this.options.trajectoryDir, stop: this.stopFlag, progress },
+      execArgv: [] as string[],
+      resourceLimits: Object.assign(Object.create(null) as NonNullable<WorkerOptions["resourceLimits"]>, WORKER_LIMITS),
+    });
+    const worker = new Worker(workerScript(), options);
+    const slot: Slot = { worker, progress, ready: false };
+    worker.on("message", (m: WorkerMessage) => {
+      if (m === "ready") slot.ready = true;
+      slot.handler?.message(m);
+    });
+    worker.on("error", (e: Error) => slot.handler?.error(e));
+    // a worker that ends on its own (out of memory, killed) fails the sweep that was using it
+    worker.on("exit", (code) => {
+      const i = this.slots.indexOf(slot);
+      if (i >= 0) this.slots.splice(i, 1);
+      slot.handler?.error(new Error(`a sweep worker stopped (exit status ${code})`));
+    });
+    return slot;
+  }
+
+  /** Ends a worker on purpose (a timed-out run, a kill): it is forgotten first, so its exit fails nothing. */
+  private retire(slot: Slot): void {
+    slot.handler = undefined;
+    const i = this.slots.indexOf(slot);
+    if (i >= 0) this.slots.splice(i, 1);
+    void slot.worker.terminate();
+  }
+
+  /** Runs a sweep; resolves when every run handed out has come back, or when `kill` is aborted. */
   async run(job: PoolSweep): Promise<void> {
     const batchSize = job.batchSize ?? 25;
-    let next = 0;
+    const threadRuns = this.options.threadRuns !== false && job.runTimeout === undefined;
+    const count = job.count ?? (Array.isArray(job.indices) ? job.indices.length : Number.POSITIVE_INFINITY);
+    const source = job.indices[Symbol.iterator]();
+    /** Runs handed out again (the rest of a timed-out run's batch): before any new one. */
+    const again: number[] = [];
+    let exhausted = false;
+    Atomics.store(this.stopFlag, 0, 0);
+    const stopping = () => job.stop?.aborted === true || job.kill?.aborted === true || (job.stopRequested?.() ?? false);
     const nextBatch = (): SweepPoint[] | null => {
-      if (next >= job.indices.length || job.stopRequested()) return null;
-      const end = Math.min(job.indices.length, next + batchSize);
+      if (stopping()) return null;
       const batch: SweepPoint[] = [];
-      for (; next < end; next++) batch.push({ index: job.indices[next]!, sets: job.setsOf(job.indices[next]!) });
-      return batch;
+      while (batch.length < batchSize) {
+        let k = again.shift();
+        if (k === undefined && !exhausted) {
+          const n = source.next();
+          if (n.done) exhausted = true;
+          else k = n.value;
+        }
+        if (k === undefined) break;
+        batch.push({ index: k, sets: job.setsOf(k) });
+      }
+      return batch.length > 0 ? batch : null;
     };
+    const onStop = () => Atomics.store(this.stopFlag, 0, 1);
+    job.stop?.addEventListener("abort", onStop);
+
     const here = async () => {
       this.local ??= new SweepRunner(this.options.text, this.options.file);
       const runner = this.local;
@@ -96,40 +165,135 @@ export class SweepPool {
         await new Promise((resolve) => setImmediate(resolve)); // let worker messages and a Ctrl-C in
       }
     };
-    const wanted = Math.max(0, Math.min(this.options.jobs, Math.ceil(job.indices.length / batchSize)) - 1);
+    const wanted = Math.max(0, Math.min(this.options.jobs, Math.ceil(count / batchSize)) - (threadRuns ? 1 : 0));
     this.start(wanted);
-    const workers = this.workers.slice(0, wanted);
+    /** What each worker slot is doing: its batch, how many results of it came back, since when it is on its current run. */
+    interface Lane {
+      slot: Slot;
+      batch: SweepPoint[] | null;
+      reported: number;
+      /** progress[0] when the batch was sent, and as last seen by the watchdog. */
+      startCount: number;
+      seen: number;
+      since: number;
+      resolve: () => void;
+    }
+    const lanes = new Set<Lane>();
+    let fail: (e: Error) => void = () => {};
+    const failed = new Promise<never>((_, reject) => {
+      fail = reject;
+    });
+    failed.catch(() => {});
+
+    const attach = (lane: Lane) => {
+      lane.slot.handler = {
+        message: (m) => {
+          if (m === "ready") {
+            lane.since = performance.now();
+            return;
+          }
+          if (typeof m === "number") {
+            // the batch's end (all of it, or up to a stop)
+            lane.batch = null;
+            feed(lane);
+            return;
+          }
+          lane.reported++;
+          lane.since = performance.now();
+          job.onResults([m]);
+        },
+        error: (e) => fail(e),
+      };
+    };
+    const feed = (lane: Lane) => {
+      const batch = nextBatch();
+      if (!batch) {
+        lane.slot.handler = undefined;
+        lanes.delete(lane);
+        lane.resolve();
+        return;
+      }
+      lane.batch = batch;
+      lane.reported = 0;
+      lane.startCount = Atomics.load(lane.slot.progress, 0);
+      lane.seen = lane.startCount;
+      lane.since = performance.now();
+      lane.slot.worker.postMessage(batch);
+    };
+    const timeoutMs = job.runTimeout === undefined ? 0 : job.runTimeout * 1e3;
+    /** A worker stuck on one run past the timeout: that run is a failed row, the worker is replaced and the batch's other undone runs go out again. */
+    const timeOut = (lane: Lane) => {
+      const batch = lane.batch!;
+      const stuck = Math.min(lane.seen - lane.startCount, batch.length - 1);
+      this.retire(lane.slot);
+      for (let i = batch.length - 1; i >= lane.reported; i--) if (i !== stuck) again.unshift(batch[i]!.index);
+      job.onResults([{ index: batch[stuck]!.index, error: timeoutMessage(job.runTimeout!) }]);
+      lane.batch = null;
+      if (stopping()) {
+        lanes.delete(lane);
+        lane.resolve();
+        return;
+      }
+      lane.slot = this.spawn();
+      this.slots.push(lane.slot);
+      attach(lane);
+      feed(lane);
+    };
+    const watchdog =
+      timeoutMs > 0
+        ? setInterval(() => {
+            const now = performance.now();
+            for (const lane of [...lanes]) {
+              if (!lane.batch || !lane.slot.ready) continue;
+              const p = Atomics.load(lane.slot.progress, 0);
+              // a run ended (its result may still be on its way): the next one starts now
+              if (p !== lane.seen) {
+                lane.seen = p;
+                lane.since = now;
+              } else if (now - lane.since > timeoutMs) timeOut(lane);
+            }
+          }, Math.min(250, Math.max(10, timeoutMs / 20)))
+        : undefined;
+    watchdog?.unref();
+    const onKill = () => {
+      for (const lane of [...lanes]) {
+        this.retire(lane.slot);
+        lanes.delete(lane);
+        lane.resolve();
+      }
+    };
+    job.kill?.addEventListener("abort", onKill);
+
+    const slots = this.slots.slice(0, wanted);
     try {
-      await Promise.all([
-        here(),
-        ...workers.map(
-          (w) =>
-            new Promise<void>((resolve, reject) => {
-              const feed = () => {
-                const batch = nextBatch();
-                if (!batch) return resolve();
-                w.postMessage(batch);
-              };
-              this.handlers.set(w, {
-                message: (results) => {
-                  job.onResults(results);
-                  feed();
-                },
-                error: reject,
-              });
-              feed();
-            }),
-        ),
+      await Promise.race([
+        failed,
+        Promise.all([
+          threadRuns ? here() : Promise.resolve(),
+          ...slots.map(
+            (slot) =>
+              new Promise<void>((resolve) => {
+                const lane: Lane = { slot, batch: null, reported: 0, startCount: 0, seen: 0, since: performance.now(), resolve };
+                lanes.add(lane);
+                attach(lane);
+                if (job.kill?.aborted) onKill();
+                else feed(lane);
+              }),
+          ),
+        ]),
       ]);
     } finally {
-      for (const w of workers) this.handlers.delete(w);
+      if (watchdog) clearInterval(watchdog);
+      job.stop?.removeEventListener("abort", onStop);
+      job.kill?.removeEventListener("abort", onKill);
+      for (const lane of lanes) lane.slot.handler = undefined;
     }
   }
 
   async close(): Promise<void> {
-    const all = this.workers.splice(0);
-    for (const w of all) this.handlers.delete(w);
-    await Promise.all(all.map((w) => w.terminate()));
+    const all = this.slots.splice(0);
+    for (const s of all) s.handler = undefined;
+    await Promise.all(all.map((s) => s.worker.terminate()));
   }
 }
 

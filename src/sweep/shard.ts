@@ -71,11 +71,34 @@ function indexFromEnvironment(env: NodeJS.ProcessEnv, count: number): number | n
   return null;
 }
 
+/**
+ * The runs of a shard, ascending: k = first + i·stride for 0 <= i < count. A description, never
+ * an array: a 10⁴ × 10⁴ grid is 10⁸ runs, and an array of them alone would be 0.8 GB.
+ */
+export interface RunRange {
+  readonly first: number;
+  readonly stride: number;
+  readonly count: number;
+}
+
 /** The runs of a shard: a deterministic round-robin share (run k goes to shard k mod N + 1). */
-export function shardRuns(total: number, shard: Shard | null): number[] {
-  const runs: number[] = [];
-  for (let k = shard ? shard.index - 1 : 0; k < total; k += shard ? shard.count : 1) runs.push(k);
-  return runs;
+export function shardRuns(total: number, shard: Shard | null): RunRange {
+  const first = shard ? shard.index - 1 : 0;
+  const stride = shard ? shard.count : 1;
+  return { first, stride, count: first < total ? Math.ceil((total - first) / stride) : 0 };
+}
+
+/** Run k's position in the range, or -1 when k is not one of its runs. */
+export function positionIn(range: RunRange, k: number): number {
+  const d = k - range.first;
+  if (!(Number.isInteger(k) && d >= 0 && d % range.stride === 0)) return -1;
+  const i = d / range.stride;
+  return i < range.count ? i : -1;
+}
+
+/** The runs of the range in order, skipping those `skip` says are done (--resume): generated, not stored. */
+export function* runsOf(range: RunRange, skip: (k: number) => boolean = () => false): Generator<number> {
+  for (let i = 0, k = range.first; i < range.count; i++, k += range.stride) if (!skip(k)) yield k;
 }
 
 /** File stem of a shard's output: sweep.shard-02-of-16 (zero-padded so that globs sort). */

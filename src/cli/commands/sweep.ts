@@ -9,7 +9,7 @@ import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameter
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
 import { runSweepPoints } from "../../sweep/pool.js";
 import { SweepRunner, type SweepRunResult } from "../../sweep/runOne.js";
-import { parseShard, shardRuns, shardStem } from "../../sweep/shard.js";
+import { parseShard, positionIn, runsOf, shardRuns, shardStem } from "../../sweep/shard.js";
 import { fmt } from "../format.js";
 import { checkOutDir } from "../outDir.js";
 import { Progress, type ProgressMode } from "../progress.js";
@@ -27,6 +27,8 @@ export interface SweepOptions {
   /** Replace a table of another sweep in DIR. */
   readonly force?: boolean;
   readonly trajectories?: boolean;
+  /** --run-timeout: a run taking longer (seconds) becomes a failed row and its worker is replaced. */
+  readonly runTimeout?: number;
   readonly progress: ProgressMode;
   readonly out: string;
 }
@@ -36,6 +38,12 @@ const CHECKPOINT_MS = Number(process.env.IONFLUX_CHECKPOINT_MS ?? 5000);
 
 /** Exit status of a sweep stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED = 130;
+
+/**
+ * After Ctrl-C (or SIGTERM), how long the runs in flight may take to end before their workers are
+ * terminated (ms): a run that hangs must not keep the sweep, and its finished rows, hostage.
+ */
+const GRACE_MS = Number(process.env.IONFLUX_SWEEP_GRACE_MS ?? 2000);
 
 /**
  * `ionflux sweep FILE`: the grid (or seeded sample) of runs on `jobs` threads. Rows stream to
@@ -86,20 +94,33 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const header = sweepHeader(parameters, water);
   if (!opts.resume && !opts.force) refuseForeignTable(csvPath, metaPath, plan.id);
   const done = opts.resume ? readDoneRows(csvPath, metaPath, plan.id, header) : new Map<number, string>();
-  const todo = runs.filter((k) => !done.has(k));
+  // the runs still to do, generated as they are handed out (a 10^8-run grid is never a list)
+  let doneHere = 0;
+  for (const k of done.keys()) if (positionIn(runs, k) >= 0) doneHere++;
+  const todoCount = runs.count - doneHere;
+  const todo = runsOf(runs, done.size > 0 ? (k) => done.has(k) : undefined);
   const trajectoryDir = opts.trajectories ? join(opts.out, `${stem}.runs`) : undefined;
   if (trajectoryDir) mkdirSync(trajectoryDir, { recursive: true });
 
   const writer = new OrderedSweepWriter(csvPath, header, runs);
   for (const [k, line] of done) writer.add(k, line);
-  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), todo.length || 1));
-  const progress = new Progress(todo.length, opts.progress, scenario.name);
-  let interrupted = false;
+  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), todoCount || 1));
+  const progress = new Progress(todoCount, opts.progress, scenario.name);
+  // the first Ctrl-C or SIGTERM stops handing out runs and gives those in flight GRACE_MS to end;
+  // then, or at a second signal, their workers are terminated. Either way the rows done are written.
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
   const onInterrupt = () => {
-    interrupted = true;
+    if (stop.signal.aborted) {
+      kill.abort();
+      return;
+    }
+    stop.abort();
+    grace = setTimeout(() => kill.abort(), GRACE_MS);
   };
-  process.once("SIGINT", onInterrupt);
-  process.once("SIGTERM", onInterrupt);
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onInterrupt);
   let writeFailure: unknown;
   let finished = 0;
   let failed = 0;
@@ -116,7 +137,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
     if (performance.now() - lastCheckpoint > CHECKPOINT_MS) {
       lastCheckpoint = performance.now();
       // the identity first: a table without it could not be resumed
-      writeMeta(metaPath, { sweep_id: plan.id, total_runs: plan.total, shard: shard ? { index: shard.index, count: shard.count } : null, runs_expected: runs.length, runs_done: writer.rowsInOrder, complete: false });
+      writeMeta(metaPath, { sweep_id: plan.id, total_runs: plan.total, shard: shard ? { index: shard.index, count: shard.count } : null, runs_expected: runs.count, runs_done: writer.rowsInOrder, complete: false });
       writer.checkpoint();
     }
   };
@@ -125,8 +146,12 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       text,
       file: opts.file,
       indices: todo,
+      count: todoCount,
       setsOf,
       jobs,
+      // every run on a worker: this thread stays free for signals, the timeout and the rows
+      threadRuns: false,
+      ...(opts.runTimeout !== undefined ? { runTimeout: opts.runTimeout } : {}),
       ...(trajectoryDir ? { trajectoryDir } : {}),
       onResults: (results) => {
         if (writeFailure) return;
@@ -135,42 +160,49 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
         } catch (e) {
           // a full disk while writing rows: stop handing out runs, and report it once the pool is done
           writeFailure = e;
-          interrupted = true;
+          stop.abort();
         }
       },
-      stopRequested: () => interrupted,
+      stop: stop.signal,
+      kill: kill.signal,
     });
+    if (writeFailure) throw writeFailure;
   } catch (e) {
     writer.discard();
-    throw e;
-  } finally {
     process.removeListener("SIGINT", onInterrupt);
     process.removeListener("SIGTERM", onInterrupt);
+    throw e;
+  } finally {
+    clearTimeout(grace);
     progress.finish();
   }
-  if (writeFailure) {
-    writer.discard();
-    throw writeFailure;
+  let rows: number;
+  let complete: boolean;
+  try {
+    rows = writer.close();
+    complete = rows === runs.count;
+    writeMeta(metaPath, {
+      sweep_id: plan.id,
+      total_runs: plan.total,
+      shard: shard ? { index: shard.index, count: shard.count } : null,
+      runs_expected: runs.count,
+      runs_done: rows,
+      complete,
+    });
+  } finally {
+    // only now: without a listener, a signal while the table is written would end the process there
+    process.removeListener("SIGINT", onInterrupt);
+    process.removeListener("SIGTERM", onInterrupt);
   }
-  const rows = writer.close();
-  const complete = rows === runs.length;
-  writeMeta(metaPath, {
-    sweep_id: plan.id,
-    total_runs: plan.total,
-    shard: shard ? { index: shard.index, count: shard.count } : null,
-    runs_expected: runs.length,
-    runs_done: rows,
-    complete,
-  });
   const seconds = (performance.now() - started) / 1e3;
   const what = `${plan.description}${shard ? `, shard ${shard.index}/${shard.count}` : ""}`;
   if (!complete) {
-    print(`${scenario.name}: interrupted after ${rows} of ${runs.length} runs (${what}); ${csvPath} holds them; finish with --resume`);
+    print(`${scenario.name}: interrupted: ${rows} of ${runs.count} runs kept in ${csvPath} (${what}); run the same command with --resume to do the other ${runs.count - rows}`);
     return INTERRUPTED;
   }
   print(
-    `${scenario.name}: ${runs.length} runs (${what}; ${failed} failed${done.size ? `, ${done.size} kept from before` : ""}) on ${jobs} thread${jobs > 1 ? "s" : ""} ` +
-      `in ${fmt(seconds, 3)} s (${fmt(todo.length / seconds, 4)} runs/s) -> ${csvPath}`,
+    `${scenario.name}: ${runs.count} runs (${what}; ${failed} failed${done.size ? `, ${done.size} kept from before` : ""}) on ${jobs} thread${jobs > 1 ? "s" : ""} ` +
+      `in ${fmt(seconds, 3)} s (${fmt(todoCount / seconds, 4)} runs/s) -> ${csvPath}`,
   );
   return 0;
 }
@@ -221,4 +253,17 @@ export function checkJobs(jobs: number | undefined, cores = availableParallelism
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs must be a whole number >= 1, got ${jobs}`);
   const max = JOBS_PER_CORE * cores;
   if (jobs !== undefined && jobs > max) throw new UsageError(`--jobs ${jobs}: at most ${max} (${JOBS_PER_CORE} per core, ${cores} cores here)`);
+}
+
+/**
+ * --run-timeout SECONDS: a positive, finite number; `given` says the flag is on the command line
+ * (yargs gives a flag without a value as undefined). A repeated one is refused with the other
+ * single-value options.
+ */
+export function checkRunTimeout(seconds: unknown, given = seconds !== undefined): void {
+  if (Array.isArray(seconds)) return;
+  if (given && seconds === undefined) throw new UsageError("--run-timeout needs a number of seconds, like 30 or 0.5");
+  if (seconds !== undefined && !(typeof seconds === "number" && Number.isFinite(seconds) && seconds > 0)) {
+    throw new UsageError(`--run-timeout must be a positive number of seconds, like 30 or 0.5, got ${Number.isNaN(seconds) ? "a value that is not a number" : String(seconds)}`);
+  }
 }
