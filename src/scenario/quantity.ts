@@ -64,6 +64,21 @@ export type QuantityResult = { ok: true; value: number } | { ok: false; problem:
  * so that no degC offset is ever dropped inside a formula (ecosystem notes §2, pitfall 2).
  */
 export function parseQuantity(text: string, kind: QuantityKind): QuantityResult {
+  // a sweep validates its scenario again at every point: the same texts, so their results are kept
+  const key = `${kind.si}\u0000${kind.what}\u0000${kind.example}\u0000${text}`;
+  let result = PARSED.get(key);
+  if (result === undefined) {
+    result = Object.freeze(parseUncached(text, kind));
+    if (PARSED.size >= 4096) PARSED.clear();
+    PARSED.set(key, result);
+  }
+  return result;
+}
+
+/** Results of parseQuantity by kind and text (bounded; results are frozen, so sharing them is safe). */
+const PARSED = new Map<string, QuantityResult>();
+
+function parseUncached(text: string, kind: QuantityKind): QuantityResult {
   const normalised = normaliseUnits(text);
   if (normalised === "") return { ok: false, problem: `expected ${kind.what} like "${kind.example}", got an empty string` };
   const fast = NUMBER_AND_UNIT.exec(normalised);
