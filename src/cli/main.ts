@@ -70,6 +70,8 @@ export async function main(argv: readonly string[], out = (s: string) => process
             .option("set", { type: "string", array: true, describe: "override a field in every run: PATH=VALUE" })
             .option("out", { alias: "o", type: "string", default: "output", describe: "output directory" })
             .check((a) => {
+              // yargs gives a number option written without its value as undefined: refused, not ignored
+              for (const name of ["jobs", "samples", "seed"]) if (Object.hasOwn(a, name) && a[name] === undefined) throw new UsageError(`--${name} needs a value`);
               checkJobs(a.jobs);
               if (a.samples !== undefined && !(Number.isInteger(a.samples) && a.samples >= 1)) throw new UsageError(`--samples must be a whole number >= 1, got ${a.samples}`);
               if (a.seed !== undefined && !(Number.isInteger(a.seed) && a.seed >= 0)) throw new UsageError(`--seed must be a whole number >= 0, got ${a.seed}`);

@@ -84,6 +84,16 @@ describe("ordinary mistakes: a one-line message and the documented status, never
     }
   });
 
+  it("sweep --jobs, -j, --samples or --seed written without a value: exit 2 naming it, nothing run (yargs gave undefined, and the flag was ignored)", () => {
+    // shown to fail with the check in main.ts removed: the sweep ran with the defaults, exit 0
+    const base = ["sweep", "sims/k-nernst.yaml", "--vary", "channels.k-leak.conductance=0.1 mS/cm^2:1 mS/cm^2:4", "--progress", "never"];
+    for (const [flag, name] of [["--jobs", "jobs"], ["-j", "jobs"], ["--samples", "samples"], ["--seed", "seed"]] as const) {
+      const out = dir();
+      expectOneLine(ionflux([...base, flag, "--out", out]), 2, new RegExp(`^ionflux: --${name} needs a value$`));
+      expect(existsSync(join(out, "sweep.csv"))).toBe(false);
+    }
+  });
+
   it("plot --width 0, abc, 1e9: exit 2 naming the option; no figure", () => {
     for (const w of ["0", "abc", "1e9", "12.5"]) {
       const out = join(dir(), "f.svg");
