@@ -1,3 +1,4 @@
+import { envMilliseconds } from "./envMilliseconds.js";
 import type { Column, Recorder } from "../recording/types.js";
 
 /**
@@ -7,12 +8,6 @@ import type { Column, Recorder } from "../recording/types.js";
  */
 export const PROGRESS_AFTER_MS = 2000;
 
-function progressDelay_ms(): number {
-  const text = process.env.IONFLUX_PROGRESS_AFTER_MS;
-  const value = text === undefined || text === "" ? NaN : Number(text);
-  return Number.isFinite(value) && value >= 0 ? value : PROGRESS_AFTER_MS;
-}
-
 /**
  * Progress of one long run on a terminal: after 2 s, the simulated time reached (from each
  * recorded row's t) redrawn in place on stderr, at most 5 times a second, and erased at the end,
@@ -20,7 +15,7 @@ function progressDelay_ms(): number {
  */
 export function withRunProgress(inner: Recorder, label: string, duration_s: number, stream: NodeJS.WriteStream = process.stderr): Recorder {
   if (!stream.isTTY || process.env.TERM === "dumb") return inner;
-  const delay_ms = progressDelay_ms();
+  const delay_ms = envMilliseconds("IONFLUX_PROGRESS_AFTER_MS", PROGRESS_AFTER_MS);
   const started = performance.now();
   let lastDraw = 0;
   let drawn = false;

@@ -92,8 +92,8 @@ describe("a gate rate that overflows at run time is named, with where and what t
   });
 });
 
-/** tau positive on -150..150 mV (so it loads), zero from 200 mV up. */
-const TAU_ZERO = `name: tau-zero
+/** A K+ cell with one inf/tau gate whose tau formula is `tau`, then `tail` (initial state, clamp, run). */
+const tauCell = (name: string, tau: string, tail: string) => `name: ${name}
 temperature: 37 degC
 cell: { shape: sphere, radius: 5 um }
 bath: { clamped: true }
@@ -105,31 +105,14 @@ channels:
     ion: K
     conductance: 1 mS/cm^2
     gates:
-      w: { power: 1, inf: "1/(1+exp(-(V+30)/10))", tau: "max(0, 5 - V/40)" }
-initial: { voltage: 300 mV }
-run: { duration: 50 ms, record-every: 0.1 ms }
-`;
+      w: { power: 1, inf: "1/(1+exp(-(V+30)/10))", tau: "${tau}" }
+${tail}`;
+
+/** tau positive on -150..150 mV (so it loads), zero from 200 mV up. */
+const TAU_ZERO = tauCell("tau-zero", "max(0, 5 - V/40)", "initial: { voltage: 300 mV }\nrun: { duration: 50 ms, record-every: 0.1 ms }\n");
 
 /** tau = 5 - V/40 ms: positive on the load scan, -2.5 ms at the clamp's 300 mV. */
-const TAU_NEGATIVE = `name: tau-negative
-temperature: 37 degC
-cell: { shape: sphere, radius: 5 um }
-bath: { clamped: true }
-ions:
-  K: { charge: 1, inside: 140 mM, outside: 5 mM }
-  A: { charge: -1, inside: 140 mM, outside: 5 mM }
-channels:
-  - name: k-slow
-    ion: K
-    conductance: 1 mS/cm^2
-    gates:
-      w: { power: 1, inf: "1/(1+exp(-(V+30)/10))", tau: "5 - V/40" }
-clamp:
-  holding: -70 mV
-  steps:
-    - { at: 1 ms, to: 300 mV }
-run: { duration: 20 ms, record-every: 0.1 ms }
-`;
+const TAU_NEGATIVE = tauCell("tau-negative", "5 - V/40", "clamp:\n  holding: -70 mV\n  steps:\n    - { at: 1 ms, to: 300 mV }\nrun: { duration: 20 ms, record-every: 0.1 ms }\n");
 
 describe("an inf/tau gate whose tau has no meaning where the run goes (beyond the load scan)", () => {
   it("tau = 0 at the initial 300 mV: named, for bdf and for the steady solver (which crashed, exit 70)", () => {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { ScenarioError, UsageError } from "../../errors.js";
+import { envMilliseconds } from "../envMilliseconds.js";
 import { prepareOutDir, removeStaleTemporaries } from "../../recording/atomicFile.js";
 import { applyOverrides, checkFieldPath, parseOverride } from "../../scenario/overrides.js";
 import { parseScenarioSource, readScenarioText } from "../../scenario/source.js";
@@ -34,7 +35,7 @@ export interface SweepOptions {
 }
 
 /** How often a running sweep publishes its rows so far (ms). */
-const CHECKPOINT_MS = Number(process.env.IONFLUX_CHECKPOINT_MS ?? 5000);
+const CHECKPOINT_MS = envMilliseconds("IONFLUX_CHECKPOINT_MS", 5000);
 
 /** Exit status of a sweep stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const INTERRUPTED = 130;
@@ -43,7 +44,7 @@ export const INTERRUPTED = 130;
  * After Ctrl-C (or SIGTERM), how long the runs in flight may take to end before their workers are
  * terminated (ms): a run that hangs must not keep the sweep, and its finished rows, hostage.
  */
-const GRACE_MS = Number(process.env.IONFLUX_SWEEP_GRACE_MS ?? 2000);
+const GRACE_MS = envMilliseconds("IONFLUX_SWEEP_GRACE_MS", 2000);
 
 /**
  * `ionflux sweep FILE`: the grid (or seeded sample) of runs on `jobs` threads. Rows stream to
