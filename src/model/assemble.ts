@@ -1,7 +1,8 @@
 import { ghkPhi, ghkPhiDerivative } from "../physics/ghk.js";
 import type { JacobianFn, Rhs } from "../solvers/types.js";
 import type { StateLayout } from "./layout.js";
-import type { Emitter, Mechanism, StateBlock } from "./mechanisms/types.js";
+import type { Emitter, Mechanism, RateCell, StateBlock } from "./mechanisms/types.js";
+import type { ParameterArray, RateSlot } from "./rates.js";
 
 /** The membrane equations' constants (SI): what turns the mechanisms' currents into dy/dt. */
 export interface MembraneConstants {
@@ -63,10 +64,16 @@ function waterFlux(code: CodeText, layout: StateLayout, w: WaterConstants): stri
 class CodeText implements Emitter {
   readonly params: number[] = [];
   readonly closures: (((...args: number[]) => number) | Float64Array)[] = [];
+  /** The parameters made from rate cells (rates.ts), written again when the cells change. */
+  readonly slots: RateSlot[] = [];
   constructor(private readonly size: number) {}
   p(value: number): string {
     this.params.push(value);
     return `p[${this.params.length - 1}]`;
+  }
+  rate(cell: RateCell, derive?: (value: number) => number): string {
+    this.slots.push({ index: this.params.length, cell, derive });
+    return this.p(derive ? derive(cell.value) : cell.value);
   }
   fn(f: ((...args: number[]) => number) | Float64Array): string {
     this.closures.push(f);
@@ -87,10 +94,15 @@ type Factory<F> = (phi: (u: number) => number, dphi: (u: number) => number, leve
 /** One factory per model structure (bounded: a process sees few structures). */
 const FACTORIES = new Map<string, Factory<unknown>>();
 
-/** A compiled function, and when it reads no closures (nothing model-specific), a way to make it again for other levels. */
+/**
+ * A compiled function, and when it reads no closures (nothing model-specific), a way to make it
+ * again for other levels. `parameters` is the array it reads (shared by the functions made again)
+ * with its slots made from rate cells.
+ */
 export interface Compiled<F> {
   readonly fn: F;
   readonly again?: (levels: Float64Array) => F;
+  readonly parameters: ParameterArray;
 }
 
 function instantiate<F>(args: string, lines: readonly string[], code: CodeText, levels: Float64Array): Compiled<F> {
@@ -104,7 +116,8 @@ function instantiate<F>(args: string, lines: readonly string[], code: CodeText, 
   const params = Float64Array.from(code.params);
   const made = factory;
   const fn = made(ghkPhi, ghkPhiDerivative, levels, params, code.closures);
-  return code.closures.length ? { fn } : { fn, again: (other) => made(ghkPhi, ghkPhiDerivative, other, params, []) };
+  const parameters = { params, slots: code.slots };
+  return code.closures.length ? { fn, parameters } : { fn, parameters, again: (other) => made(ghkPhi, ghkPhiDerivative, other, params, []) };
 }
 
 /**
@@ -138,7 +151,7 @@ export type IonicCurrentsFn = (V: number, y: Float64Array, out: Float64Array, t:
  * (observables.ts evaluates it for E_rev and I_net: a loop over mechanism objects cost a W1 run
  * about 8%). Every term is added in the mechanisms' order, as the right-hand side adds them.
  */
-export function compileIonicCurrents(layout: StateLayout, mechanisms: readonly Mechanism[]): IonicCurrentsFn {
+export function compileIonicCurrents(layout: StateLayout, mechanisms: readonly Mechanism[]): Compiled<IonicCurrentsFn> {
   const n = layout.ionNames.length;
   const code = new CodeText(layout.size);
   const lines: string[] = [];
@@ -146,7 +159,7 @@ export function compileIonicCurrents(layout: StateLayout, mechanisms: readonly M
   for (const m of mechanisms) lines.push(currentLine(m, code));
   for (let i = 0; i < n; i++) lines.push(`out[${i}] = I${i};`);
   lines.push(`return ${n === 0 ? "0" : Array.from({ length: n }, (_, i) => `I${i}`).join(" + ")};`);
-  return instantiate<IonicCurrentsFn>("V, y, out, t", lines, code, new Float64Array(1)).fn;
+  return instantiate<IonicCurrentsFn>("V, y, out, t", lines, code, new Float64Array(1));
 }
 
 /** One mechanism's current added to the per-ion sums I0, I1, … (its carries times its current). */

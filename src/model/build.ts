@@ -10,6 +10,7 @@ import { StateLayout } from "./layout.js";
 import { MarkovChannels, PropensityBlock } from "./markov.js";
 import { mechanismKinds } from "./mechanisms/registry.js";
 import type { Mechanism, StateBlock } from "./mechanisms/types.js";
+import { RateTable } from "./rates.js";
 
 /** A membrane's structure, made once from its scenario: what the model and its observables are built on. */
 export interface MembraneStructure {
@@ -36,6 +37,8 @@ export interface MembraneStructure {
   readonly constants: MembraneConstants;
   /** The initial state: the scenario's voltage and concentrations, gates at their steady state there. */
   readonly y0: Float64Array;
+  /** The mechanisms' rate parameters (rates.ts): what a scenario of the same structure may change by numbers alone. */
+  readonly rates: RateTable;
 }
 
 /**
@@ -56,7 +59,8 @@ export function buildMembrane(scenario: Scenario, protocol: Protocol): MembraneS
   const volumeIn = scenario.cell.volume;
   const volumeOut = scenario.bath.kind === "finite" ? scenario.bath.volume : Infinity;
   const index = (name: string) => ionNames.indexOf(name);
-  const context = { scenario, layout, ionIndex: index, thermalVoltage: (R * scenario.temperature) / F };
+  const rates = new RateTable();
+  const context = { scenario, layout, ionIndex: index, thermalVoltage: (R * scenario.temperature) / F, rate: (value: number, read: (s: Scenario) => number) => rates.add(value, read) };
   let mechanisms: readonly Mechanism[];
   try {
     mechanisms = mechanismKinds(gates, markov).flatMap((kind) => kind.build(context));
@@ -111,5 +115,6 @@ export function buildMembrane(scenario: Scenario, protocol: Protocol): MembraneS
     blocks,
     constants,
     y0,
+    rates,
   };
 }

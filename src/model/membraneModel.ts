@@ -7,6 +7,7 @@ import { compileJacobian, compileRhs, type MembraneConstants } from "./assemble.
 import { buildMembrane } from "./build.js";
 import type { StateBlock } from "./mechanisms/types.js";
 import { MembraneObservables } from "./observables.js";
+import type { ParameterArray, RateTable } from "./rates.js";
 
 /**
  * Generated code per scenario object, when it can be made again for another model's levels; `moves`
@@ -41,15 +42,22 @@ export class MembraneModel extends MembraneObservables {
   readonly jacobian: JacobianFn;
   /** Whether f depends on t within a smooth piece: a gate or flux formula of t, or a clamp ramp. */
   readonly readsTime: boolean;
+  private current: Scenario;
+  private readonly rates: RateTable;
+  /** The parameter arrays of the compiled code; undefined when they may be shared with another model. */
+  private readonly parameters: readonly ParameterArray[] | undefined;
 
-  /** The scenario's membrane under `protocol` (built for the same ions, in the same order). */
-  constructor(
-    readonly scenario: Scenario,
-    protocol: Protocol = Protocol.fromScenario(scenario),
-  ) {
+  /**
+   * The scenario's membrane under `protocol` (built for the same ions, in the same order).
+   * `writable`: a model for writeRates, whose compiled code is its own (never shared with other
+   * models of the same scenario object, as it otherwise may be).
+   */
+  constructor(scenario: Scenario, protocol: Protocol = Protocol.fromScenario(scenario), options: { readonly writable?: boolean } = {}) {
     checkProtocol(scenario, protocol);
     const structure = buildMembrane(scenario, protocol);
     super(structure);
+    this.current = scenario;
+    this.rates = structure.rates;
     this.protocol = protocol;
     this.piece = protocol.newPiece();
     this.clamp = this.piece.clamp;
@@ -65,17 +73,41 @@ export class MembraneModel extends MembraneObservables {
     // a model built again from the same scenario object (bench runs, iv, library loops) reuses the
     // generated code when it reads nothing model-specific (no closures: no gates, formulas or water)
     const moves = this.constants.moves.join("");
-    const again = GENERATED.get(scenario);
+    const again = options.writable ? undefined : GENERATED.get(scenario);
     if (again && again.moves === moves) {
       this.compiledRhs = again.rhs(levels);
       this.jacobian = again.jacobian(levels);
+      this.parameters = undefined;
     } else {
       const rhs = compileRhs(this.layout, this.mechanisms, this.blocks, this.constants, levels);
       const jacobian = compileJacobian(this.layout, this.mechanisms, this.blocks, this.constants, levels);
       this.compiledRhs = rhs.fn;
       this.jacobian = jacobian.fn;
-      if (rhs.again && jacobian.again) GENERATED.set(scenario, { moves, rhs: rhs.again, jacobian: jacobian.again });
+      if (options.writable) this.parameters = [rhs.parameters, jacobian.parameters, this.currentParameters];
+      else {
+        this.parameters = undefined;
+        if (rhs.again && jacobian.again) GENERATED.set(scenario, { moves, rhs: rhs.again, jacobian: jacobian.again });
+      }
     }
+    this.setSegment(0);
+  }
+
+  /** The scenario this model now stands for. */
+  get scenario(): Scenario {
+    return this.current;
+  }
+
+  /**
+   * Makes this model the one `scenario` would build, by numbers alone: every rate parameter
+   * (rates.ts) read from it and written into the compiled code, and what earlier runs left behind
+   * forgotten. Only for a scenario that differs from the model's own in rate parameters alone (a
+   * sweep checks that: sweep/ratePoints.ts), on a model built `writable`, not being run meanwhile.
+   */
+  writeRates(scenario: Scenario): void {
+    if (!this.parameters) throw new Error("writeRates: the model was not built writable");
+    this.rates.write(scenario, this.parameters);
+    this.current = scenario;
+    this.forgetHistory();
     this.setSegment(0);
   }
 

@@ -2,6 +2,7 @@ import { FARADAY_C_PER_MOL as F } from "../physics/constants.js";
 import { nernstPotential } from "../physics/nernst.js";
 import { findRootOfIncreasing } from "../numerics/roots.js";
 import { compileIonicCurrents, type IonicCurrentsFn, type WaterConstants } from "./assemble.js";
+import type { ParameterArray } from "./rates.js";
 import type { MembraneStructure } from "./build.js";
 import type { GateSet } from "./gates.js";
 import type { StateLayout } from "./layout.js";
@@ -41,6 +42,8 @@ export class MembraneObservables {
   private readonly scratch: Float64Array;
   private lastReversal = NaN;
   private readonly currents: IonicCurrentsFn;
+  /** The compiled currents' parameters (rates.ts: written again with the model's rates). */
+  protected readonly currentParameters: ParameterArray;
 
   constructor(structure: MembraneStructure) {
     this.layout = structure.layout;
@@ -61,7 +64,9 @@ export class MembraneObservables {
     this.water = structure.constants.water;
     this.view = new Float64Array(this.size);
     this.scratch = new Float64Array(this.ionCount);
-    this.currents = compileIonicCurrents(this.layout, this.mechanisms);
+    const currents = compileIonicCurrents(this.layout, this.mechanisms);
+    this.currents = currents.fn;
+    this.currentParameters = currents.parameters;
   }
 
   /** Nernst potential of ion k (V) for the concentrations in y. */
@@ -162,6 +167,11 @@ export class MembraneObservables {
     const root = findRootOfIncreasing((V) => this.ionicCurrents(V, y, work, t), guess - 1e-4, guess + 1e-4, 20, 1e-15);
     if (Number.isFinite(root)) this.lastReversal = root;
     return root;
+  }
+
+  /** Forgets what earlier calls left behind (the last E_rev, the next search's starting point): as newly built. */
+  protected forgetHistory(): void {
+    this.lastReversal = NaN;
   }
 
   /** ∂(net current)/∂V (S/m²) at the state y, by a central difference of 1 µV. */

@@ -8,6 +8,7 @@ import { applyOverrides, parseOverride, type Override } from "../scenario/overri
 import type { Scenario } from "../scenario/types.js";
 import { validateScenario } from "../scenario/validate.js";
 import { simulate } from "../simulation/simulate.js";
+import { RatePoints } from "./ratePoints.js";
 
 /** A recorder that keeps nothing: sweeps want only the end state. */
 export const NULL_RECORDER = new NullRecorder();
@@ -28,15 +29,48 @@ export interface SweepRunResult {
 }
 
 /**
- * Runs sweep points of one scenario: the scenario text is parsed once, and each point's `--set`
- * overrides are applied to the raw tree and validated, as `ionflux run --set` would.
+ * Runs sweep points of one scenario: the scenario text is parsed once. A point whose `--set`
+ * overrides change only rate parameters (conductances, permeabilities, the pump's maximal current)
+ * runs on one model with those numbers written in (ratePoints.ts); any other point's overrides
+ * are applied to the raw tree and validated, and its model built, as `ionflux run --set` would.
+ * `ratePoints: false` sends every point the full way (the tests compare the two).
  */
 export class SweepRunner {
   readonly source;
   /** Parsed `path=value` texts: a grid's points share their axes' values (bounded, for long samples). */
   private readonly parsed = new Map<string, Override>();
-  constructor(text: string, file: string, private readonly baseSets: readonly string[] = []) {
+  private readonly rates: RatePoints | undefined;
+  /** The model the rate points are written into, built at the first of them. */
+  private rateModel: MembraneModel | undefined;
+  private baseTree: unknown;
+  /** How many runs took the fast path (their numbers written into one model). */
+  writtenRuns = 0;
+  constructor(
+    text: string,
+    file: string,
+    private readonly baseSets: readonly string[] = [],
+    options: { readonly ratePoints?: boolean } = {},
+  ) {
     this.source = parseScenarioSource(text, file);
+    if (options.ratePoints !== false) this.rates = new RatePoints((sets) => this.scenario(sets), (t) => this.fieldOf(t));
+  }
+
+  /** The canonical field path a set names, over the scenario with the sweep's base sets. */
+  private fieldOf(text: string): string {
+    if (this.baseTree === undefined) this.baseTree = applyOverrides(this.source.tree, this.baseSets.map((s) => this.override(s))).tree;
+    const [field] = applyOverrides(this.baseTree, [this.override(text)]).paths;
+    if (field === undefined) throw new Error(`no field in ${text}`);
+    return field;
+  }
+
+  /** The model of a point that takes the fast path, its rates written; undefined otherwise. */
+  private writtenModel(sets: readonly string[]): MembraneModel | undefined {
+    const scenario = this.rates?.scenario(sets);
+    if (scenario === undefined) return undefined;
+    this.rateModel ??= new MembraneModel(this.rates!.base!, undefined, { writable: true });
+    this.rateModel.writeRates(scenario);
+    this.writtenRuns++;
+    return this.rateModel;
   }
 
   private override(text: string): Override {
@@ -68,8 +102,9 @@ export class SweepRunner {
   /** One run; with `trajectoryDir`, its trajectory goes to DIR/run-NNNNNN.csv as `ionflux run` writes it. */
   run(index: number, sets: readonly string[], trajectoryDir?: string): SweepRunResult {
     try {
-      const scenario = this.runScenario(index, sets);
-      const model = new MembraneModel(scenario);
+      const written = this.writtenModel(sets);
+      const scenario = written ? written.scenario : this.runScenario(index, sets);
+      const model = written ?? new MembraneModel(scenario);
       const r = trajectoryDir
         ? simulate(model, scenario.run, new CsvFileRecorder(join(trajectoryDir, `run-${String(index).padStart(6, "0")}.csv`)))
         : simulate(model, { ...scenario.run, recordEvery: scenario.run.duration, recordLog: undefined }, NULL_RECORDER);

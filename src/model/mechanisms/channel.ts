@@ -4,7 +4,7 @@ import type { MarkovChannels } from "../markov.js";
 import { concentrationVariables, formulaProblem, pointAt, tooLarge, type Formula } from "./diagnosis.js";
 import { ghk } from "./ghk.js";
 import { ohmic } from "./ohmic.js";
-import type { BuildContext, CurrentCode, Emitter, Mechanism, MechanismKind } from "./types.js";
+import type { BuildContext, CurrentCode, Emitter, Mechanism, MechanismKind, RateCell } from "./types.js";
 
 /**
  * How a channel's current depends on V and the concentrations when all its gates are open (the
@@ -13,12 +13,13 @@ import type { BuildContext, CurrentCode, Emitter, Mechanism, MechanismKind } fro
  */
 export interface PermeationLaw {
   readonly kind: Channel["kind"];
-  create(ch: Channel, valence: number, cx: BuildContext): PermeationInstance;
+  /** `index`: the channel's place in scenario.channels (where its rate cell reads its value again). */
+  create(ch: Channel, valence: number, cx: BuildContext, index: number): PermeationInstance;
 }
 
 export interface PermeationInstance {
-  /** g (S/m²) or P (m/s): the open fraction's partners in s = scale·open. */
-  readonly scale: number;
+  /** g (S/m²) or P (m/s): the open fraction's partners in s = scale·open (a rate cell: rates.ts). */
+  readonly scale: RateCell;
   current(open: number, V: number, cin: number, cout: number): number;
   /** `open` is code ending in "* " (or empty): the open fraction's factors. */
   emitCurrent(e: Emitter, open: string, cin: string, cout: string): CurrentCode;
@@ -37,7 +38,7 @@ function channel(ch: Channel, c: number, cx: BuildContext, gates: GateSet, marko
   const k = cx.ionIndex(ch.ion);
   const z = cx.scenario.ions[k]!.valence;
   if (z === 0) throw new Error(`channel "${ch.name}": ion ${ch.ion} has charge 0, and an uncharged species carries no current`);
-  const law = LAWS.find((l) => l.kind === ch.kind)!.create(ch, z, cx);
+  const law = LAWS.find((l) => l.kind === ch.kind)!.create(ch, z, cx, c);
   const inSlot = cx.layout.cIn[k]!;
   const outSlot = cx.layout.cOut[k]!;
   const exact = ch.stochastic?.noise === "exact";
@@ -60,7 +61,7 @@ function channel(ch: Channel, c: number, cx: BuildContext, gates: GateSet, marko
       const product = (d: number) =>
         `1${gateIds.map((i) => ` * ${i === d ? `(${gates.power[i]} * ${e.y(slotOf(i))} ** ${gates.power[i]! - 1})` : `${e.y(slotOf(i))} ** ${gates.power[i]}`}`).join("")}`;
       const open = gateIds.length || exact ? `(${product(-1)}${mo})` : "";
-      const s = open ? `${e.p(law.scale)} * ${open}` : e.p(law.scale);
+      const s = open ? `${e.rate(law.scale)} * ${open}` : e.rate(law.scale);
       const d = law.emitPartials(e, "s", e.y(inSlot), e.y(outSlot));
       const partials = [
         { slot: cx.layout.V, value: d.dV },

@@ -1,9 +1,9 @@
 import { FARADAY_C_PER_MOL as F } from "../../physics/constants.js";
 import { naKPumpCurrent } from "../../physics/pump.js";
 import { transporterDrivingForce } from "../../physics/transporter.js";
-import type { Pump, RateFormula, Transporter } from "../../scenario/types.js";
+import type { Pump, RateFormula, Scenario, Transporter } from "../../scenario/types.js";
 import { concentrationVariables, formulaProblem, pointAt, tooLarge, type Formula } from "./diagnosis.js";
-import type { BuildContext, Emitter, Mechanism, MechanismKind } from "./types.js";
+import type { BuildContext, Emitter, Mechanism, MechanismKind, RateCell } from "./types.js";
 
 /**
  * Transporters of any stoichiometry (physics.md "Transporters"): ν_k ions of k move OUT per cycle,
@@ -30,8 +30,11 @@ interface Moved {
   readonly cOut: number;
 }
 
+/** Where a transporter's kinetics are found again in another scenario of the same structure (its rate cells read them). */
+type KineticsOf = (scenario: Scenario) => Transporter["kinetics"];
+
 /** `path`: where the scenario wrote it, when validation did not say (transporters[i], pumps[i]). */
-function transporter(t: Transporter, cx: BuildContext, path: string): Mechanism {
+function transporter(t: Transporter, cx: BuildContext, path: string, kineticsOf: KineticsOf): Mechanism {
   const moved: Moved[] = Object.entries(t.stoichiometry).map(([name, nu]) => {
     const ion = cx.ionIndex(name);
     if (ion < 0) throw new Error(`transporter "${t.name}": ion ${name} is not declared`);
@@ -44,7 +47,8 @@ function transporter(t: Transporter, cx: BuildContext, path: string): Mechanism 
   const field = t.origin?.path ?? path;
   switch (k.kind) {
     case "thermodynamic": {
-      const kinetics = thermodynamic(k.conductance, moved, cx);
+      const g = cx.rate(k.conductance, (s) => (kineticsOf(s) as typeof k).conductance);
+      const kinetics = thermodynamic(g, moved, cx);
       return { ...base, ...kinetics, diagnose: diagnoseThermodynamic(`${field} (${t.name})`, moved, kinetics, cx) };
     }
     case "formula": {
@@ -55,7 +59,7 @@ function transporter(t: Transporter, cx: BuildContext, path: string): Mechanism 
       return { ...base, ...kinetics, diagnose: diagnoseFormula({ path: flux, role: "flux", reads: k.compiled.reads }, k.compiled, kinetics, cx) };
     }
     case "na-k-atpase":
-      return { ...base, ...naKAtpase(k, cx) };
+      return { ...base, ...naKAtpase(k, cx, cx.rate(F * k.maxFlux, (s) => F * (kineticsOf(s) as typeof k).maxFlux)) };
   }
 }
 
@@ -86,7 +90,7 @@ function diagnoseThermodynamic(label: string, moved: readonly Moved[], kinetics:
 }
 
 /** F·J = g·Δ: linear in V and in the logarithms of the concentrations. */
-function thermodynamic(g: number, moved: readonly Moved[], cx: BuildContext): Kinetics {
+function thermodynamic(g: RateCell, moved: readonly Moved[], cx: BuildContext): Kinetics {
   const T = cx.scenario.temperature;
   const vt = cx.thermalVoltage;
   const nu = moved.map((m) => m.nu);
@@ -100,18 +104,18 @@ function thermodynamic(g: number, moved: readonly Moved[], cx: BuildContext): Ki
         cin[i] = y[m.cIn]!;
         cout[i] = y[m.cOut]!;
       });
-      return g * transporterDrivingForce(nu, z, cin, cout, V, T);
+      return g.value * transporterDrivingForce(nu, z, cin, cout, V, T);
     },
     // the operations of physics/transporter.ts in its order, so that both forms round alike
     emitCurrent: (e) => ({
-      current: `${e.p(g)} * (${moved.map((m) => `${e.p(m.nu)} * (${e.p(m.z)} * V + ${e.p(vt)} * Math.log(${e.y(m.cIn)} / ${e.y(m.cOut)}))`).join(" + ")})`,
+      current: `${e.rate(g)} * (${moved.map((m) => `${e.p(m.nu)} * (${e.p(m.z)} * V + ${e.p(vt)} * Math.log(${e.y(m.cIn)} / ${e.y(m.cOut)}))`).join(" + ")})`,
     }),
     emitPartials: (e) => {
       const partials = moved.flatMap((m) => [
-        { slot: m.cIn, value: `${e.p(g * vt * m.nu)} / ${e.y(m.cIn)}` },
-        { slot: m.cOut, value: `-${e.p(g * vt * m.nu)} / ${e.y(m.cOut)}` },
+        { slot: m.cIn, value: `${e.rate(g, (x) => x * vt * m.nu)} / ${e.y(m.cIn)}` },
+        { slot: m.cOut, value: `-${e.rate(g, (x) => x * vt * m.nu)} / ${e.y(m.cOut)}` },
       ]);
-      if (charge !== 0) partials.unshift({ slot: cx.layout.V, value: e.p(g * charge) });
+      if (charge !== 0) partials.unshift({ slot: cx.layout.V, value: e.rate(g, (x) => x * charge) });
       return { partials };
     },
   };
@@ -146,23 +150,22 @@ function formula(rate: RateFormula, scale: number, cx: BuildContext): Kinetics {
   };
 }
 
-/** The saturating Na/K pump: F·J = F·J_max·a³·b², a = Na_in/(Na_in+K_Na), b = K_out/(K_out+K_K). */
-function naKAtpase(k: { maxFlux: number; kNa: number; kK: number }, cx: BuildContext): Kinetics {
+/** The saturating Na/K pump: F·J = F·J_max·a³·b², a = Na_in/(Na_in+K_Na), b = K_out/(K_out+K_K); maxCurrent holds F·J_max. */
+function naKAtpase(k: { maxFlux: number; kNa: number; kK: number }, cx: BuildContext, maxCurrent: RateCell): Kinetics {
   const naIn = cx.layout.cIn[cx.ionIndex("Na")]!;
   const kOut = cx.layout.cOut[cx.ionIndex("K")]!;
-  const maxCurrent = F * k.maxFlux;
   return {
-    current: (_V, y) => naKPumpCurrent(maxCurrent, y[naIn]!, y[kOut]!, k.kNa, k.kK),
+    current: (_V, y) => naKPumpCurrent(maxCurrent.value, y[naIn]!, y[kOut]!, k.kNa, k.kK),
     emitCurrent: (e) => ({
       setup: [`const a = ${e.y(naIn)} / (${e.y(naIn)} + ${e.p(k.kNa)});`, `const b = ${e.y(kOut)} / (${e.y(kOut)} + ${e.p(k.kK)});`],
-      current: `${e.p(maxCurrent)} * a * a * a * b * b`,
+      current: `${e.rate(maxCurrent)} * a * a * a * b * b`,
     }),
     emitPartials: (e) => {
       const na = e.y(naIn);
       const ko = e.y(kOut);
       const kna = e.p(k.kNa);
       const kk = e.p(k.kK);
-      const max = e.p(maxCurrent);
+      const max = e.rate(maxCurrent);
       return {
         setup: [`const a = ${na} / (${na} + ${kna});`, `const b = ${ko} / (${ko} + ${kk});`],
         partials: [
@@ -178,7 +181,7 @@ function naKAtpase(k: { maxFlux: number; kNa: number; kK: number }, cx: BuildCon
 export const transporterKind: MechanismKind = {
   name: "transporter",
   build: (cx) => [
-    ...cx.scenario.pumps.map((p, i) => transporter(pumpAsTransporter(p), cx, `pumps[${i}]`)),
-    ...cx.scenario.transporters.map((t, i) => transporter(t, cx, `transporters[${i}]`)),
+    ...cx.scenario.pumps.map((p, i) => transporter(pumpAsTransporter(p), cx, `pumps[${i}]`, (s) => pumpAsTransporter(s.pumps[i]!).kinetics)),
+    ...cx.scenario.transporters.map((t, i) => transporter(t, cx, `transporters[${i}]`, (s) => s.transporters[i]!.kinetics)),
   ],
 };

@@ -14,6 +14,12 @@ import type { StateLayout } from "../layout.js";
 export interface Emitter {
   /** A number, as code (read from the parameter array; non-finite values stay non-finite). */
   p(value: number): string;
+  /**
+   * A number made from a rate parameter (rates.ts), as code: derive(cell.value) now, and written
+   * again into the same slot when the cell is given another value (a sweep's next point).
+   * derive must be the arithmetic the mechanism would do on the value itself, so both round alike.
+   */
+  rate(cell: RateCell, derive?: (value: number) => number): string;
   /** A closure or typed array, as code. */
   fn(f: ((...args: number[]) => number) | Float64Array): string;
   /** The state entry of a slot, as code. */
@@ -74,6 +80,14 @@ export interface Mechanism {
   diagnose?(V: number, y: Float64Array, t: number): string | undefined;
 }
 
+/**
+ * A rate parameter of a built mechanism (a channel's g or P, a transporter's g, the pump's F·J_max):
+ * the mechanism's evaluated forms read `value`, its code reads slots written from it. See rates.ts.
+ */
+export interface RateCell {
+  value: number;
+}
+
 /** What a registered mechanism kind gets to build its instances from. */
 export interface BuildContext {
   readonly scenario: Scenario;
@@ -82,6 +96,11 @@ export interface BuildContext {
   ionIndex(name: string): number;
   /** RT/F (volts). */
   readonly thermalVoltage: number;
+  /**
+   * A rate parameter: a cell holding `value`, which `read` finds again in another scenario of the
+   * same structure (read(scenario) is value for this one). Sweeps write it from point to point.
+   */
+  rate(value: number, read: (scenario: Scenario) => number): RateCell;
 }
 
 /** A kind of mechanism: builds its instances (possibly none) from a scenario. One registry line each. */

@@ -1,0 +1,99 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SweepRunner } from "../../src/sweep/runOne.js";
+
+/**
+ * Issue 14 item 2: a sweep point that changes only rate parameters runs on one model with the
+ * numbers written in (src/sweep/ratePoints.ts, MembraneModel.writeRates) instead of validating the
+ * scenario and building a model again. Its rows must be those of the full path byte for byte, and
+ * so must its trajectories (which read the mechanisms' evaluated currents, not only the code).
+ */
+const fileOf = (name: string) => `sims/${name}.yaml`;
+const runners = (name: string, base: string[] = []) => {
+  const text = readFileSync(fileOf(name), "utf8");
+  return { fast: new SweepRunner(text, fileOf(name), base), full: new SweepRunner(text, fileOf(name), base, { ratePoints: false }) };
+};
+
+/** Runs the points both ways; returns the fast runner's count of points written into its model. */
+function compare(name: string, points: string[][], base: string[] = []): number {
+  const { fast, full } = runners(name, base);
+  points.forEach((sets, k) => {
+    const a = fast.run(k, sets);
+    const b = full.run(k, sets);
+    expect(JSON.stringify(a), `${name} point ${k}: ${sets.join(" ")}`).toBe(JSON.stringify(b));
+  });
+  return fast.writtenRuns;
+}
+
+const grid = (a: string, as: string[], b: string, bs: string[]) => as.flatMap((x) => bs.map((y) => [`${a}=${x}`, `${b}=${y}`]));
+
+describe("sweep points by rate parameters", () => {
+  it("W1 (ohmic channels and the pump): the same rows, every point written, none built", () => {
+    const points = grid("channels.k-leak.conductance", ["0.1 mS/cm^2", "0.35 mS/cm^2", "1 mS/cm^2", "0 mS/cm^2"], "pumps.pump.max-current", ["0.1 uA/cm^2", "1.3 uA/cm^2", "2 uA/cm^2"]);
+    expect(compare("bench/w1-run-down", points)).toBe(points.length);
+  });
+
+  it("GHK permeabilities, two of them, by name and by index", () => {
+    const points = grid("channels.k-leak.permeability", ["5e-7 cm/s", "2e-6 cm/s"], "channels.1.permeability", ["1e-8 cm/s", "4e-8 cm/s", "1e-7 cm/s"]);
+    expect(compare("squid-axon-ghk", points, ["run.duration=2 s"])).toBe(points.length);
+  });
+
+  it("a thermodynamic transporter (KCC2) and the pump with water and a finite bath", () => {
+    const base = ["run.duration=600 s", "bath.clamped=false", "bath.volume=10 pL", "cell.water-permeability=1e-3 cm/s"];
+    const points = grid("transporters.kcc2.conductance", ["0.001 mS/cm^2", "0.02 mS/cm^2"], "pumps.pump.max-current", ["0.5 uA/cm^2", "1.5 uA/cm^2"]);
+    expect(compare("chloride-kcc2-mature", points, base)).toBe(points.length);
+  });
+
+  it("gated channels with a pulse train (Hodgkin–Huxley)", () => {
+    const points = grid("channels.na-fast.conductance", ["60 mS/cm^2", "120 mS/cm^2"], "channels.k-delayed.conductance", ["20 mS/cm^2", "36 mS/cm^2"]);
+    expect(compare("hh-squid-train", points, ["run.duration=60 ms"])).toBe(points.length);
+  });
+
+  it("the same trajectory files byte for byte (per-channel and per-transporter currents)", () => {
+    const text = readFileSync(fileOf("ca-activated-k"), "utf8");
+    const base = ["run.duration=2 s"];
+    const fast = new SweepRunner(text, fileOf("ca-activated-k"), base);
+    const full = new SweepRunner(text, fileOf("ca-activated-k"), base, { ratePoints: false });
+    const [a, b] = [mkdtempSync(join(tmpdir(), "ionflux-rate-")), mkdtempSync(join(tmpdir(), "ionflux-rate-"))];
+    const points = grid("channels.sk.conductance", ["0.2 mS/cm^2", "1 mS/cm^2"], "channels.ca-leak.permeability", ["5e-8 cm/s", "2e-7 cm/s"]);
+    points.forEach((sets, k) => {
+      expect(JSON.stringify(fast.run(k, sets, a))).toBe(JSON.stringify(full.run(k, sets, b)));
+    });
+    expect(fast.writtenRuns).toBe(points.length);
+    const files = readdirSync(a).sort();
+    expect(files).toHaveLength(points.length);
+    for (const f of files) expect(readFileSync(join(a, f), "utf8"), f).toBe(readFileSync(join(b, f), "utf8"));
+  });
+
+  it("anything but rate parameters takes the full path, with the same rows", () => {
+    // a concentration, a method, a formula, a temperature: validated and built per point
+    const points = [["ions.K.inside=120 mM"], ["run.method=rk45"], ["temperature=20 degC"], ["channels.k-leak.conductance=0.5 mS/cm^2", "ions.Na.outside=140 mM"]];
+    expect(compare("bench/w1-run-down", points)).toBe(0);
+  });
+
+  it("a point whose value fails validation gets the full path's message", () => {
+    const { fast, full } = runners("bench/w1-run-down");
+    const sets = ["channels.k-leak.conductance=-1 mS/cm^2", "pumps.pump.max-current=1 uA/cm^2"];
+    const a = fast.run(0, sets);
+    expect(a.error).toMatch(/conductance/);
+    expect(a).toEqual(full.run(0, sets));
+    expect(fast.writtenRuns).toBe(0);
+  });
+
+  it("two sets of one field (by name and by index) go the full way: the later one wins", () => {
+    const { fast, full } = runners("bench/w1-run-down");
+    // the second writes the base value back: its own diff is empty, so only the field names tell them apart
+    const base = readFileSync(fileOf("bench/w1-run-down"), "utf8").match(/name: k-leak[^}]*conductance: ([^,}]+)/)![1]!.trim();
+    const sets = ["channels.k-leak.conductance=0.9 mS/cm^2", `channels.1.conductance=${base}`];
+    expect(full.run(0, ["channels.1.conductance=0.9 mS/cm^2"]).V_final_mV).not.toBe(full.run(0, sets).V_final_mV);
+    expect(fast.run(0, sets)).toEqual(full.run(0, sets));
+    expect(fast.writtenRuns).toBe(0);
+  });
+
+  it("stochastic channels take the full path (each run draws its own states)", () => {
+    const points = [["channels.na-leak.conductance=0.01 mS/cm^2"], ["channels.na-leak.conductance=0.04 mS/cm^2"]];
+    expect(compare("k-noise-small", points, ["run.duration=20 ms"])).toBe(0);
+  });
+});
