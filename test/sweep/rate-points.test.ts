@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { MembraneModel } from "../../src/model/membraneModel.js";
 import { SweepRunner } from "../../src/sweep/runOne.js";
 
 /**
@@ -57,7 +58,7 @@ describe("sweep points by rate parameters", () => {
     const fast = new SweepRunner(text, fileOf("ca-activated-k"), base);
     const full = new SweepRunner(text, fileOf("ca-activated-k"), base, { ratePoints: false });
     const [a, b] = [mkdtempSync(join(tmpdir(), "ionflux-rate-")), mkdtempSync(join(tmpdir(), "ionflux-rate-"))];
-    const points = grid("channels.sk.conductance", ["0.2 mS/cm^2", "1 mS/cm^2"], "channels.ca-leak.permeability", ["5e-8 cm/s", "2e-7 cm/s"]);
+    const points = grid("channels.sk.conductance", ["0.2 mS/cm^2", "1 mS/cm^2"], "channels.ca-leak.permeability", ["5e-8 cm/s", "2e-7 cm/s"]).map((p, k) => [...p, `pumps.pump.max-current=${1 + k / 4} uA/cm^2`]);
     points.forEach((sets, k) => {
       expect(JSON.stringify(fast.run(k, sets, a))).toBe(JSON.stringify(full.run(k, sets, b)));
     });
@@ -65,6 +66,29 @@ describe("sweep points by rate parameters", () => {
     const files = readdirSync(a).sort();
     expect(files).toHaveLength(points.length);
     for (const f of files) expect(readFileSync(join(a, f), "utf8"), f).toBe(readFileSync(join(b, f), "utf8"));
+  });
+
+  it("a written model evaluates every mechanism as a newly built one (iv and the failure messages use these)", () => {
+    const text = readFileSync(fileOf("ca-activated-k"), "utf8");
+    const runner = new SweepRunner(text, fileOf("ca-activated-k"), [], { ratePoints: false });
+    const written = new MembraneModel(runner.scenario([]), undefined, { writable: true });
+    const sets = ["channels.k-leak.conductance=0.2 mS/cm^2", "channels.sk.conductance=2 mS/cm^2", "channels.ca-leak.permeability=3e-7 cm/s", "pumps.pump.max-current=0.7 uA/cm^2"];
+    const point = runner.scenario(sets);
+    written.writeRates(point);
+    const fresh = new MembraneModel(point);
+    const y = Float64Array.from(fresh.y0, (v, i) => v * (1 + 0.01 * i));
+    const out = [new Float64Array(fresh.channels.length), new Float64Array(fresh.channels.length)];
+    for (const V of [-0.09, -0.03, 0.02]) {
+      written.channelCurrents(V, y, out[0]!);
+      fresh.channelCurrents(V, y, out[1]!);
+      expect(Array.from(out[0]!)).toEqual(Array.from(out[1]!));
+      fresh.mechanisms.forEach((m, i) => expect(written.mechanisms[i]!.current(V, y, 0)).toBe(m.current(V, y, 0)));
+    }
+    // and every one of them changed: the comparison is not of two base models
+    const base = new MembraneModel(runner.scenario([]));
+    base.channelCurrents(-0.03, y, out[0]!);
+    fresh.channelCurrents(-0.03, y, out[1]!);
+    expect([1, 4, 3].map((c) => out[0]![c] === out[1]![c])).toEqual([false, false, false]);
   });
 
   it("anything but rate parameters takes the full path, with the same rows", () => {
