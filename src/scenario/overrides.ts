@@ -70,6 +70,31 @@ export function parseOverride(text: string): Override {
 }
 
 /**
+ * The canonical field path (`channels[1].conductance`) that an override's path names in `tree`, as
+ * applyOverrides shows it, without copying the tree; undefined when the path does not resolve
+ * to a place in it (applyOverrides then says why).
+ */
+export function canonicalField(tree: unknown, path: readonly string[]): string | undefined {
+  let node: unknown = tree;
+  let shown = "";
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    if (node === null || typeof node !== "object") return undefined;
+    if (Array.isArray(node)) {
+      const byIndex = /^\d+$/.test(seg) ? Number(seg) : -1;
+      const key = byIndex >= 0 && byIndex < node.length ? byIndex : node.findIndex((item) => item !== null && typeof item === "object" && (item as { name?: unknown }).name === seg);
+      if (key < 0) return undefined;
+      shown += `[${key}]`;
+      node = node[key];
+    } else {
+      shown += shown === "" ? seg : `.${seg}`;
+      node = Object.hasOwn(node, seg) ? (node as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return shown;
+}
+
+/**
  * Applies overrides to the raw scenario tree (a deep copy is made, its mappings without a
  * prototype). A list item is addressed by its index or by its `name`. Returns the tree and the
  * canonical paths that were set, for messages.

@@ -1,3 +1,4 @@
+import { KINDS, parseQuantity, type QuantityKind } from "../scenario/quantity.js";
 import type { Scenario } from "../scenario/types.js";
 
 /** A place in a validated Scenario: keys and list indices from its root. */
@@ -15,15 +16,15 @@ interface LeafWrite {
  * (its unit and sign: no check reads two of them together), so a point that changes only these
  * is the base scenario with numbers written in.
  */
-const RATE_PLACES: readonly Place[] = [
-  ["channels", "*", "conductance"],
-  ["channels", "*", "permeability"],
-  ["pumps", "*", "maxCurrent"],
-  ["transporters", "*", "kinetics", "conductance"],
+const RATE_PLACES: readonly { readonly place: Place; readonly key: string; readonly kind: QuantityKind }[] = [
+  { place: ["channels", "*", "conductance"], key: "conductance", kind: KINDS.conductancePerArea },
+  { place: ["channels", "*", "permeability"], key: "permeability", kind: KINDS.permeability },
+  { place: ["pumps", "*", "maxCurrent"], key: "max-current", kind: KINDS.currentDensity },
+  { place: ["transporters", "*", "kinetics", "conductance"], key: "conductance", kind: KINDS.conductancePerArea },
 ];
 
-function isRatePlace(place: Place): boolean {
-  return RATE_PLACES.some((p) => p.length === place.length && p.every((seg, i) => (seg === "*" ? typeof place[i] === "number" : seg === place[i])));
+function ratePlace(place: Place): (typeof RATE_PLACES)[number] | undefined {
+  return RATE_PLACES.find((r) => r.place.length === place.length && r.place.every((seg, i) => (seg === "*" ? typeof place[i] === "number" : seg === place[i])));
 }
 
 /**
@@ -83,16 +84,24 @@ function written(base: unknown, place: Place, value: number, depth = 0): unknown
 export class RatePoints {
   /** Per set text: the numbers it writes, or null when it changes more than rate parameters. */
   private readonly writes = new Map<string, { readonly field: string; readonly writes: readonly LeafWrite[] } | null>();
+  /**
+   * Fields seen to land on one rate place: another value of the same field (a sample's values are
+   * all new) is that place's quantity, parsed and sign-checked as validation reads it (its unit and
+   * "non-negative"), without validating the scenario again.
+   */
+  private readonly templates = new Map<string, { readonly place: Place; readonly kind: QuantityKind }>();
   private baseScenario: Scenario | null | undefined;
 
   /**
    * `validate(sets)` validates the base scenario (with the sweep's own base sets) and `sets` over
    * it; `fieldOf(text)` is the canonical field path a set names (`channels[0].conductance`, the
-   * same for `channels.k-leak.conductance`), by which two sets of one point are told apart.
+   * same for `channels.k-leak.conductance`), by which two sets of one point are told apart, and
+   * `valueOf(text)` its value as the override reads it (a string like "0.3 mS/cm^2", a number...).
    */
   constructor(
     private readonly validate: (sets: readonly string[]) => Scenario,
     private readonly fieldOf: (text: string) => string,
+    private readonly valueOf: (text: string) => unknown,
   ) {}
 
   /** The validated base scenario, or null when it cannot take the fast path (it fails, or has stochastic channels). */
@@ -113,8 +122,22 @@ export class RatePoints {
     if (w === undefined) {
       w = null;
       try {
-        const diff = numberDifferences(this.base, this.validate([text]));
-        if (diff && diff.every((d) => isRatePlace(d.place))) w = { field: this.fieldOf(text), writes: diff };
+        const field = this.fieldOf(text);
+        const template = this.templates.get(field);
+        const value = this.valueOf(text);
+        if (template) {
+          // what validation does with it: FieldReader.quantity(path, value, kind, "non-negative")
+          const q = typeof value === "string" ? parseQuantity(value, template.kind) : undefined;
+          if (q?.ok && !(q.value < 0)) w = { field, writes: [{ place: template.place, value: q.value }] };
+        } else {
+          const diff = numberDifferences(this.base, this.validate([text]));
+          if (diff && diff.every((d) => ratePlace(d.place) !== undefined)) {
+            w = { field, writes: diff };
+            // a plain value on the field that is the rate itself: its other values go the same way
+            const rate = diff.length === 1 ? ratePlace(diff[0]!.place) : undefined;
+            if (rate && typeof value === "string" && field.endsWith(`.${rate.key}`)) this.templates.set(field, { place: diff[0]!.place, kind: rate.kind });
+          }
+        }
       } catch {
         // the full path says what is wrong with it
       }

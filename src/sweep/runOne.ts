@@ -4,7 +4,7 @@ import { CsvFileRecorder } from "../recording/csv.js";
 import { NullRecorder } from "../recording/trajectory.js";
 import { endInOutputUnits, PL_PER_M3 } from "../recording/units.js";
 import { parseScenarioSource } from "../scenario/source.js";
-import { applyOverrides, parseOverride, type Override } from "../scenario/overrides.js";
+import { applyOverrides, canonicalField, parseOverride, type Override } from "../scenario/overrides.js";
 import type { Scenario } from "../scenario/types.js";
 import { validateScenario } from "../scenario/validate.js";
 import { simulate } from "../simulation/simulate.js";
@@ -52,13 +52,13 @@ export class SweepRunner {
     options: { readonly ratePoints?: boolean } = {},
   ) {
     this.source = parseScenarioSource(text, file);
-    if (options.ratePoints !== false) this.rates = new RatePoints((sets) => this.scenario(sets), (t) => this.fieldOf(t));
+    if (options.ratePoints !== false) this.rates = new RatePoints((sets) => this.scenario(sets), (t) => this.fieldOf(t), (t) => this.override(t).value);
   }
 
   /** The canonical field path a set names, over the scenario with the sweep's base sets. */
   private fieldOf(text: string): string {
     if (this.baseTree === undefined) this.baseTree = applyOverrides(this.source.tree, this.baseSets.map((s) => this.override(s))).tree;
-    const [field] = applyOverrides(this.baseTree, [this.override(text)]).paths;
+    const field = canonicalField(this.baseTree, this.override(text).path);
     if (field === undefined) throw new Error(`no field in ${text}`);
     return field;
   }

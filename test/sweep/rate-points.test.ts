@@ -106,6 +106,28 @@ describe("sweep points by rate parameters", () => {
     expect(fast.writtenRuns).toBe(0);
   });
 
+  it("a sample's values, each one new, are read as validation reads them (bad ones too)", () => {
+    // after the first value of a field, the next ones are parsed against its unit kind without
+    // validating the scenario: a negative one, a wrong unit or a bare number must still fail as the full path does
+    const values = ["0.11 mS/cm^2", "0.2371 mS/cm^2", "-0.1 mS/cm^2", "3e-4 S/cm^2", "0.5 mV", "2 uS/mm^2", "0.7", "1e-3 S/cm^2", "0 mS/cm^2"];
+    const points = values.map((v, k) => [`channels.k-leak.conductance=${v}`, `pumps.pump.max-current=${0.3 + k / 7} uA/cm^2`]);
+    const { fast, full } = runners("bench/w1-run-down");
+    const a = points.map((sets, k) => fast.run(k, sets));
+    const b = points.map((sets, k) => full.run(k, sets));
+    expect(a).toEqual(b);
+    expect(a.filter((r) => r.error).map((r) => r.index)).toEqual([2, 4, 6]);
+    expect(fast.writtenRuns).toBe(6);
+  });
+
+  it("a whole channel given as a mapping teaches nothing about the next value of that field", () => {
+    const { fast, full } = runners("bench/w1-run-down");
+    const points = [["channels.k-leak={name: k-leak, ion: K, conductance: 0.5 mS/cm^2}"], ["channels.k-leak=0.4 mS/cm^2"]];
+    const a = points.map((sets, k) => fast.run(k, sets));
+    expect(a).toEqual(points.map((sets, k) => full.run(k, sets)));
+    expect(a[1]!.error).toBeDefined();
+    expect(fast.writtenRuns).toBe(1);
+  });
+
   it("two sets of one field (by name and by index) go the full way: the later one wins", () => {
     const { fast, full } = runners("bench/w1-run-down");
     // the second writes the base value back: its own diff is empty, so only the field names tell them apart
