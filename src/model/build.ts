@@ -39,6 +39,28 @@ export interface MembraneStructure {
   readonly y0: Float64Array;
   /** The mechanisms' rate parameters (rates.ts): what a scenario of the same structure may change by numbers alone. */
   readonly rates: RateTable;
+  /** Whether other models of the same scenario object share it (then nothing in it may be written). */
+  readonly shared: boolean;
+}
+
+/**
+ * Structures by scenario object and the ions the protocol carries: a validated scenario is
+ * immutable, so models built again from the same one (the bench's repeated runs, a library's loop
+ * over protocols, iv) share one structure. Not for exact stochastic channels (their populations
+ * change during a run) nor for models whose rates will be written.
+ */
+const SHARED = new WeakMap<Scenario, { carried: string; structure: MembraneStructure }>();
+
+/** buildMembrane, or the structure an earlier model of the same scenario object built (see SHARED). */
+export function sharedMembrane(scenario: Scenario, protocol: Protocol): MembraneStructure {
+  const carried = [...protocol.carriedIons].sort().join(",");
+  const hit = SHARED.get(scenario);
+  if (hit && hit.carried === carried) return hit.structure;
+  const structure = buildMembrane(scenario, protocol);
+  if (structure.markov.count > 0) return structure;
+  const frozen = { ...structure, shared: true };
+  SHARED.set(scenario, { carried, structure: frozen });
+  return frozen;
 }
 
 /**
@@ -116,5 +138,6 @@ export function buildMembrane(scenario: Scenario, protocol: Protocol): MembraneS
     constants,
     y0,
     rates,
+    shared: false,
   };
 }

@@ -4,7 +4,7 @@ import { Protocol, type ProtocolPiece } from "../protocol/protocol.js";
 import type { Scenario } from "../scenario/types.js";
 import type { JacobianFn, OdeProblem, Rhs } from "../solvers/types.js";
 import { compileJacobian, compileRhs, type MembraneConstants } from "./assemble.js";
-import { buildMembrane } from "./build.js";
+import { buildMembrane, sharedMembrane } from "./build.js";
 import type { StateBlock } from "./mechanisms/types.js";
 import { MembraneObservables } from "./observables.js";
 import type { ParameterArray, RateTable } from "./rates.js";
@@ -54,7 +54,7 @@ export class MembraneModel extends MembraneObservables {
    */
   constructor(scenario: Scenario, protocol: Protocol = Protocol.fromScenario(scenario), options: { readonly writable?: boolean } = {}) {
     checkProtocol(scenario, protocol);
-    const structure = buildMembrane(scenario, protocol);
+    const structure = options.writable ? buildMembrane(scenario, protocol) : sharedMembrane(scenario, protocol);
     super(structure);
     this.current = scenario;
     this.rates = structure.rates;
@@ -63,7 +63,7 @@ export class MembraneModel extends MembraneObservables {
     this.clamp = this.piece.clamp;
     this.blocks = structure.blocks;
     this.constants = structure.constants;
-    this.y0 = structure.y0;
+    this.y0 = structure.shared ? structure.y0.slice() : structure.y0;
     this.ionCurrent = new Float64Array(this.ionCount);
     this.readsTime =
       scenario.channels.some((c) => c.gates.some((g) => g.compiled.first.readsT || g.compiled.second.readsT)) ||

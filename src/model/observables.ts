@@ -1,13 +1,16 @@
 import { FARADAY_C_PER_MOL as F } from "../physics/constants.js";
 import { nernstPotential } from "../physics/nernst.js";
 import { findRootOfIncreasing } from "../numerics/roots.js";
-import { compileIonicCurrents, type IonicCurrentsFn, type WaterConstants } from "./assemble.js";
+import { compileIonicCurrents, type Compiled, type IonicCurrentsFn, type WaterConstants } from "./assemble.js";
 import type { ParameterArray } from "./rates.js";
 import type { MembraneStructure } from "./build.js";
 import type { GateSet } from "./gates.js";
 import type { StateLayout } from "./layout.js";
 import type { MarkovChannels } from "./markov.js";
 import type { Mechanism } from "./mechanisms/types.js";
+
+/** The compiled currents of a shared structure (build.ts: sharedMembrane), made once. */
+const SHARED_CURRENTS = new WeakMap<MembraneStructure, Compiled<IonicCurrentsFn>>();
 
 /**
  * What can be read off one state of the membrane, whatever the time and the protocol: the
@@ -64,7 +67,11 @@ export class MembraneObservables {
     this.water = structure.constants.water;
     this.view = new Float64Array(this.size);
     this.scratch = new Float64Array(this.ionCount);
-    const currents = compileIonicCurrents(this.layout, this.mechanisms);
+    let currents = structure.shared ? SHARED_CURRENTS.get(structure) : undefined;
+    if (!currents) {
+      currents = compileIonicCurrents(this.layout, this.mechanisms);
+      if (structure.shared) SHARED_CURRENTS.set(structure, currents);
+    }
     this.currents = currents.fn;
     this.currentParameters = currents.parameters;
   }
