@@ -1,9 +1,13 @@
 import { constantDeclarations, inlineBody, inlinePlan, type RhsCode } from "../rhsCode.js";
-import type { FusedAdvance, FusedSetup, Vector } from "../types.js";
+import type { FusedAdvance, FusedRun, FusedSetup } from "../types.js";
 
-type Factory = (scope: readonly unknown[], isAdmissible: ((y: Vector) => boolean) | undefined) => FusedAdvance;
-/** One factory per generated text (bounded: a process sees few model structures). */
-const FACTORIES = new Map<string, Factory>();
+type Generated = (run: FusedRun, scope: readonly unknown[]) => number;
+/**
+ * One function per generated text (bounded: a process sees few model structures), the model's
+ * objects passed to it per call: models built again from one scenario (benchmarks, sweeps) run the
+ * same function, already optimized, rather than a fresh closure the JIT would optimize again.
+ */
+const GENERATED = new Map<string, Generated>();
 
 /**
  * The fused loop of fixedStepLoop.ts for classic RK4 as one generated function: the four stages
@@ -74,19 +78,20 @@ export function rk4FusedAdvance(code: RhsCode, n: number, setup: FusedSetup): Fu
   if (watched !== undefined && !(watched >= 0 && watched < n)) return undefined;
   if (setup.trackMinimum.some((k) => !(k >= 0 && k < n))) return undefined;
   const scopeNames = Object.keys(code.scope);
-  const text = `"use strict";\nconst [${scopeNames.join(", ")}] = $scope;\nconst $S = new Float64Array(${n}), $Z = new Float64Array(${n});\nreturn function advance($r) {\n${lines.join("\n")}\n};`;
-  let factory = FACTORIES.get(text);
-  if (!factory) {
+  // the model's objects, then the admissibility test and two scratch arrays
+  const head = [`const ${[...scopeNames, "$adm", "$Z", "$S"].map((name, i) => `${name} = $scope[${i}]`).join(", ")};`];
+  const text = `"use strict";\nreturn function advance($r, $scope) {\n${[...head, ...lines].join("\n")}\n};`;
+  let step = GENERATED.get(text);
+  if (!step) {
     try {
-      factory = new Function("$scope", "$adm", text) as Factory;
+      step = new Function(text)() as Generated;
     } catch {
       return undefined; // a body this generator does not understand: the kernel's own steps are taken
     }
-    if (FACTORIES.size > 200) FACTORIES.clear();
-    FACTORIES.set(text, factory);
+    if (GENERATED.size > 200) GENERATED.clear();
+    GENERATED.set(text, step);
   }
-  return factory(
-    scopeNames.map((name) => code.scope[name]),
-    setup.isAdmissible,
-  );
+  const generated = step;
+  const scope = [...scopeNames.map((name) => code.scope[name]), setup.isAdmissible, new Float64Array(n), new Float64Array(n)];
+  return (run) => generated(run, scope);
 }
