@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { IntegrationError } from "../../src/errors.js";
 import { MembraneModel } from "../../src/model/membraneModel.js";
@@ -61,6 +62,30 @@ const rk4Plain: Method = {
   },
 };
 
+/** RK4 as registered, counting the steps its generated loop takes. */
+let generatedSteps = 0;
+const rk4Counted: Method = {
+  ...rk4,
+  fixedStepKernel: (problem: OdeProblem): FixedStepKernel => {
+    const kernel = rk4.fixedStepKernel!(problem);
+    return {
+      step: (t, y, h, f0, dy, stats) => kernel.step(t, y, h, f0, dy, stats),
+      evaluationsPerStep: kernel.evaluationsPerStep,
+      fusedAdvance: (setup) => {
+        const advance = kernel.fusedAdvance!(setup);
+        return (
+          advance &&
+          ((r) => {
+            const taken = advance(r);
+            generatedSteps += taken;
+            return taken;
+          })
+        );
+      },
+    };
+  },
+};
+
 /**
  * A run of `method` on a fresh model: every `every` s sampled through the dense output (choose
  * `every` off the dt grid, so that a sample falls inside a step and reads the step's start too), crossings of
@@ -112,11 +137,13 @@ describe("RK4's generated fused loop", () => {
   });
 
   it("takes the reference driver's steps to the bit: states, dense-output samples, crossings, minimum", () => {
-    const c = control(1e-6);
+    const c = control(0.5e-6);
     const reference = run(new MembraneModel(scenario), 0.03, rk4, c, 0.3737e-3, false);
-    const generated = run(new MembraneModel(scenario), 0.03, rk4, c, 0.3737e-3, true);
+    generatedSteps = 0;
+    const generated = run(new MembraneModel(scenario), 0.03, rk4Counted, c, 0.3737e-3, true);
     const plain = run(new MembraneModel(scenario), 0.03, rk4Plain, c, 0.3737e-3, true);
-    expect(reference.steps).toBe(30000);
+    expect(reference.steps).toBe(60000);
+    expect(generatedSteps).toBe(60000); // every step, across the stimulus's segments
     expect(reference.samples.length).toBeGreaterThan(50);
     expect(reference.crossings.length).toBeGreaterThan(4); // the spikes
     // the run moved: V spiked, water moved the volume
@@ -136,7 +163,9 @@ describe("RK4's generated fused loop", () => {
     const { scenario: w3 } = loadScenarioFile("sims/bench/w3-fixed-step.yaml", [parseOverride("run.stop=null")]);
     const c = control(1e-5);
     const reference = run(new MembraneModel(w3), 1, rk4, c, 0.0103737, false);
-    const generated = run(new MembraneModel(w3), 1, rk4, c, 0.0103737, true);
+    generatedSteps = 0;
+    const generated = run(new MembraneModel(w3), 1, rk4Counted, c, 0.0103737, true);
+    expect(generatedSteps).toBe(100000);
     const plain = run(new MembraneModel(w3), 1, rk4Plain, c, 0.0103737, true);
     expect(reference.steps).toBe(100000);
     for (const other of [generated, plain]) {
@@ -147,9 +176,12 @@ describe("RK4's generated fused loop", () => {
   });
 
   it("a step limit and a failing step end where the reference driver's do, with the same message", () => {
+    // W3's cell, and late in the run a current so large that a step fails (V becomes NaN)
+    const text = readFileSync("sims/bench/w3-fixed-step.yaml", "utf8");
+    const kicked = parseScenario(`${text}\nstimulus:\n  - { name: kick, start: 0.7 s, duration: 0.1 s, amplitude: 1e7 uA/cm^2 }\n`, "kicked.yaml", [parseOverride("run.stop=null")]);
     const outcomes = (duration: number, c: StepControl, file: string) =>
       [undefined, { everyStep: false, nextTime: () => Infinity } satisfies ObserverNeeds].map((needs) => {
-        const { scenario: s } = loadScenarioFile(file, [parseOverride("run.stop=null")]);
+        const s = file === "kicked" ? kicked : loadScenarioFile(file, [parseOverride("run.stop=null")]).scenario;
         try {
           integrate(new MembraneModel(s).problem(duration), rk4, c, () => false, needs);
         } catch (e) {
@@ -157,8 +189,9 @@ describe("RK4's generated fused loop", () => {
         }
         throw new Error("the run should have failed");
       });
-    for (const [a, b] of [outcomes(1, control(1e-5, 1234), "sims/bench/w3-fixed-step.yaml"), outcomes(1, control(0.5), "sims/k-nernst.yaml")]) {
+        for (const [a, b] of [outcomes(1, control(1e-5, 51234), "sims/bench/w3-fixed-step.yaml"), outcomes(1, control(1e-5), "kicked"), outcomes(1, control(0.5), "sims/k-nernst.yaml")]) {
       expect(b!.message).toBe(a!.message);
+      expect(a!.message).toMatch(/more than|too large for this fixed-step method/);
       expect(b!.lastGood!.t).toBe(a!.lastGood!.t);
       expect(Array.from(b!.lastGood!.y)).toEqual(Array.from(a!.lastGood!.y));
     }
