@@ -1,4 +1,5 @@
 import { ghkPhi, ghkPhiDerivative } from "../physics/ghk.js";
+import { attachRhsCode } from "../solvers/rhsCode.js";
 import type { JacobianFn, Rhs } from "../solvers/types.js";
 import type { StateLayout } from "./layout.js";
 import type { Emitter, Mechanism, RateCell, StateBlock } from "./mechanisms/types.js";
@@ -140,7 +141,7 @@ export function compileRhs(layout: StateLayout, mechanisms: readonly Mechanism[]
   }
   for (const b of blocks) lines.push(...b.emitDerivative(code));
   if (k.water) lines.push(`${code.dy(k.water.slot)} = ${waterFlux(code, layout, k.water)};`);
-  return instantiate<Rhs>(k.water ? "t, ys, d" : "t, y, d", lines, code, levels);
+  return withRhsCode(instantiate<Rhs>(k.water ? "t, ys, d" : "t, y, d", lines, code, levels), k.water ? "ys" : "y", lines, code, levels);
 }
 
 /** Outward current per ion into out[k] at membrane voltage V and state y (concentrations in the ion slots); returns their sum. */
@@ -253,4 +254,21 @@ function waterJacobian(code: CodeText, layout: StateLayout, w: WaterConstants): 
     "}",
   );
   return lines;
+}
+
+/**
+ * Attaches the right-hand side's source to the function (and to those `again` makes for other
+ * levels), so that a fixed-step method can inline it into its own generated loop (solvers/rhsCode.ts):
+ * the body is the function's, its free names bound to the same objects (p an equal copy, never written).
+ */
+function withRhsCode(compiled: Compiled<Rhs>, state: string, lines: readonly string[], code: CodeText, levels: Float64Array): Compiled<Rhs> {
+  const body = lines.join("\n");
+  const params = Float64Array.from(code.params);
+  const attach = (fn: Rhs, levelsOf: Float64Array, closures: CodeText["closures"]) => {
+    attachRhsCode(fn, { args: ["t", state, "d"], body, scope: { phi: ghkPhi, dphi: ghkPhiDerivative, levels: levelsOf, p: params, fn: closures }, constants: ["p"] });
+    return fn;
+  };
+  attach(compiled.fn, levels, code.closures);
+  const again = compiled.again;
+  return again ? { fn: compiled.fn, again: (other) => attach(again(other), other, []) } : compiled;
 }

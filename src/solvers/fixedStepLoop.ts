@@ -2,7 +2,7 @@ import { IntegrationError } from "../errors.js";
 import { diagnoseFailure } from "./diagnosis.js";
 import { hermiteInterpolate } from "./hermite.js";
 import type { IntegrationResult, StepObserver } from "./integrate.js";
-import { controlNames, newStats, type FixedStepKernel, type IntegrationStats, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
+import { controlNames, newStats, type FixedStepKernel, type FusedRun, type IntegrationStats, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
 
 /** What the observer sees of a fused step: the last step's dense output (cubic Hermite) and end derivative. */
 class StepView implements Stepper {
@@ -78,6 +78,11 @@ export function integrateFixedStep(
   let t = problem.t0;
   // a little early rather than late: the observer's own test decides what falls in the step
   let due = needs.nextTime() * (1 - 2e-12);
+  // the kernel's own loop of steps, generated with f inlined, when it has one (rk4Fused.ts): it takes
+  // the steps below would take, to the bit, and hands back every step that must be shown or fails
+  const advance = kernel.fusedAdvance?.({ trackMinimum: track, watched: watch?.component, isAdmissible });
+  const perStep = kernel.evaluationsPerStep ?? 0;
+  const run: FusedRun = { segmentStart: 0, segmentEnd: 0, dt, due, limit: 0, scale, threshold, t, index: 1, minimum, wasBelow, show: false, tA: t, h: 0, y, lost, yA: view.yA, fA: view.fA, yB: view.yB, fB: view.fB };
 
   try {
     for (let e = 0; e < edges.length; e++) {
@@ -89,6 +94,39 @@ export function integrateFixedStep(
       stats.rhsEvaluations++;
       if (e === 0) wasBelow = Math.abs(scale * view.fB[watched]!) < threshold;
       for (let index = 1; t < segmentEnd; index++) {
+        if (advance !== undefined) {
+          run.segmentStart = segmentStart;
+          run.segmentEnd = segmentEnd;
+          run.due = due;
+          run.limit = control.maxSteps - stats.steps;
+          run.t = t;
+          run.index = index;
+          run.minimum = minimum;
+          run.wasBelow = wasBelow;
+          run.y = y;
+          run.lost = lost;
+          run.yA = yNext;
+          run.fA = view.fA;
+          run.yB = view.yB;
+          run.fB = view.fB;
+          const taken = advance(run);
+          if (taken > 0) {
+            // as after the steps below: y the new state, yA (= yNext) the last step's start
+            view.yA = yNext;
+            view.h = run.h;
+            t = run.t;
+            index = run.index - 1;
+            minimum = run.minimum;
+            wasBelow = run.wasBelow;
+            stats.steps += taken;
+            stats.rhsEvaluations += perStep * taken;
+            if (run.show) {
+              if (observe(run.tA, t, y, view)) return { t, y, stoppedByObserver: true, stats, minimum };
+              due = needs.nextTime() * (1 - 2e-12);
+            }
+            continue;
+          }
+        }
         // multiply, never accumulate, so that t stays on the dt grid without drift
         let tNext = segmentStart + index * dt;
         if (tNext >= segmentEnd - 1e-9 * dt) tNext = segmentEnd;

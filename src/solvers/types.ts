@@ -133,7 +133,59 @@ export interface Method {
 /** One step of a fixed-step explicit method, f0 = f(t, y) given: writes y(t+h) − y(t) to dy, counts its evaluations in stats. */
 export interface FixedStepKernel {
   step(t: number, y: Vector, h: number, f0: Vector, dy: Vector, stats: IntegrationStats): void;
+  /**
+   * Optional: the fused loop's own steps as one generated function (explicit/rk4Fused.ts), for a
+   * problem whose right-hand side comes with its source (rhsCode.ts); undefined when it cannot.
+   */
+  fusedAdvance?(setup: FusedSetup): FusedAdvance | undefined;
+  /** Right-hand-side evaluations per step of fusedAdvance, the end one included. */
+  readonly evaluationsPerStep?: number;
 }
+
+/** What a fused run watches, fixed for the whole run (fixedStepLoop.ts). */
+export interface FusedSetup {
+  /** Components whose smallest value over the accepted steps is kept. */
+  readonly trackMinimum: Int32Array;
+  /** The component of f whose |scale·f| crossing a threshold shows a step, if any. */
+  readonly watched?: number;
+  readonly isAdmissible?: (y: Vector) => boolean;
+}
+
+/**
+ * The fused loop's state, handed to a FusedAdvance and back. It takes the steps integrateFixedStep()
+ * would take (the same grid, checks and compensated sums, to the bit) from (t, y, lost, fB = f at the
+ * last step's end, uncompensated) until a step must be shown (t ≥ due or a crossing of the watched
+ * derivative: `show`), the segment ends, `limit` steps are taken, or a step fails or would fail
+ * (h ≤ 0, a non-finite or inadmissible end: left untaken, for the caller to take and report).
+ * It returns how many steps it took; after at least one, tA, yA, fA, yB, fB and h are the last step's
+ * (start time, start, f there, end, f there, size), as the fused loop's dense output needs them.
+ */
+export interface FusedRun {
+  segmentStart: number;
+  segmentEnd: number;
+  dt: number;
+  due: number;
+  limit: number;
+  scale: number;
+  threshold: number;
+  t: number;
+  /** The index of the next step on the segment's grid (tNext = segmentStart + index·dt). */
+  index: number;
+  minimum: number;
+  wasBelow: boolean;
+  show: boolean;
+  /** The last step's start time. */
+  tA: number;
+  h: number;
+  y: Vector;
+  lost: Vector;
+  yA: Vector;
+  fA: Vector;
+  yB: Vector;
+  fB: Vector;
+}
+
+export type FusedAdvance = (run: FusedRun) => number;
 
 /**
  * When the observer of a run must see a step, so that fixed-step methods can skip the calls in

@@ -1,5 +1,7 @@
-import type { FixedStepKernel, IntegrationStats, Method, OdeProblem, Vector } from "../types.js";
+import { rhsCodeOf } from "../rhsCode.js";
+import type { FixedStepKernel, FusedAdvance, FusedSetup, IntegrationStats, Method, OdeProblem, Vector } from "../types.js";
 import { HermiteStepper } from "./hermiteStepper.js";
+import { rk4FusedAdvance } from "./rk4Fused.js";
 
 /** The classic four-stage Runge–Kutta step; f0 = k1 is given (the previous step's end derivative). */
 class Rk4Kernel implements FixedStepKernel {
@@ -30,6 +32,15 @@ class Rk4Kernel implements FixedStepKernel {
     stats.rhsEvaluations += 3;
     const h6 = h / 6;
     for (let i = 0; i < n; i++) dy[i] = h6 * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!);
+  }
+
+  /** Three stages here and f at the step's end. */
+  readonly evaluationsPerStep = 4;
+
+  /** These steps as generated code with f's body inlined (rk4Fused.ts), when f comes with its source. */
+  fusedAdvance(setup: FusedSetup): FusedAdvance | undefined {
+    const code = rhsCodeOf(this.problem.rhs);
+    return code && rk4FusedAdvance(code, this.problem.size, setup);
   }
 }
 
