@@ -263,12 +263,13 @@ function waterJacobian(code: CodeText, layout: StateLayout, w: WaterConstants): 
  */
 function withRhsCode(compiled: Compiled<Rhs>, state: string, lines: readonly string[], code: CodeText, levels: Float64Array): Compiled<Rhs> {
   const body = lines.join("\n");
-  const params = Float64Array.from(code.params);
+  // the compiled function's own array: a model whose rates are written (rates.ts) writes it for both
+  const params = compiled.parameters.params;
   const attach = (fn: Rhs, levelsOf: Float64Array, closures: CodeText["closures"]) => {
     attachRhsCode(fn, { args: ["t", state, "d"], body, scope: { phi: ghkPhi, dphi: ghkPhiDerivative, levels: levelsOf, p: params, fn: closures }, constants: ["p"] });
     return fn;
   };
   attach(compiled.fn, levels, code.closures);
   const again = compiled.again;
-  return again ? { fn: compiled.fn, again: (other) => attach(again(other), other, []) } : compiled;
+  return again ? { fn: compiled.fn, parameters: compiled.parameters, again: (other) => attach(again(other), other, []) } : compiled;
 }

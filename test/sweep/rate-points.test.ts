@@ -36,6 +36,12 @@ describe("sweep points by rate parameters", () => {
     expect(compare("bench/w1-run-down", points)).toBe(points.length);
   });
 
+  it("a fixed-step method (RK4's generated loop reads the same parameters): the same rows", () => {
+    const points = grid("channels.k-leak.conductance", ["0.1 mS/cm^2", "1 mS/cm^2"], "pumps.pump.max-current", ["0.2 uA/cm^2", "2 uA/cm^2"]);
+    const base = ["run.method=rk4", "run.dt=10 us", "run.duration=0.2 s", "run.stop=null"];
+    expect(compare("bench/w1-run-down", points, base)).toBe(points.length);
+  });
+
   it("GHK permeabilities, two of them, by name and by index", () => {
     const points = grid("channels.k-leak.permeability", ["5e-7 cm/s", "2e-6 cm/s"], "channels.1.permeability", ["1e-8 cm/s", "4e-8 cm/s", "1e-7 cm/s"]);
     expect(compare("squid-axon-ghk", points, ["run.duration=2 s"])).toBe(points.length);
