@@ -41,6 +41,15 @@ export interface MembraneStructure {
   readonly rates: RateTable;
   /** Whether other models of the same scenario object share it (then nothing in it may be written). */
   readonly shared: boolean;
+  /** Whether a state keeps every slot but V non-negative (concentrations, gates, the propensity). */
+  readonly isAdmissible: (y: Float64Array) => boolean;
+}
+
+function admissibleIn(slots: Int32Array): (y: Float64Array) => boolean {
+  return (y) => {
+    for (let k = 0; k < slots.length; k++) if (!(y[slots[k]!]! >= 0)) return false;
+    return true;
+  };
 }
 
 /**
@@ -139,5 +148,6 @@ export function buildMembrane(scenario: Scenario, protocol: Protocol): MembraneS
     y0,
     rates,
     shared: false,
+    isAdmissible: admissibleIn(layout.nonNegative),
   };
 }

@@ -44,6 +44,7 @@ export class MembraneModel extends MembraneObservables {
   readonly readsTime: boolean;
   private current: Scenario;
   private readonly rates: RateTable;
+  private readonly admissible: (y: Float64Array) => boolean;
   /** The parameter arrays of the compiled code; undefined when they may be shared with another model. */
   private readonly parameters: readonly ParameterArray[] | undefined;
 
@@ -58,6 +59,7 @@ export class MembraneModel extends MembraneObservables {
     super(structure);
     this.current = scenario;
     this.rates = structure.rates;
+    this.admissible = structure.isAdmissible;
     this.protocol = protocol;
     this.piece = protocol.newPiece();
     this.clamp = this.piece.clamp;
@@ -151,12 +153,14 @@ export class MembraneModel extends MembraneObservables {
     return this.ionicCurrents(V, y, perIon, t) - this.piece.appliedTotal;
   }
 
-  /** Every slot but V must stay non-negative (concentrations, gates, the propensity). */
-  readonly isAdmissible = (y: Float64Array): boolean => {
-    const slots = this.layout.nonNegative;
-    for (let k = 0; k < slots.length; k++) if (!(y[slots[k]!]! >= 0)) return false;
-    return true;
-  };
+  /**
+   * Every slot but V must stay non-negative (concentrations, gates, the propensity). One function
+   * per structure (build.ts), so that models of one scenario hand the solvers the same function
+   * (RK4's generated loop calls it: a new one per model made V8 drop its optimised code once).
+   */
+  get isAdmissible(): (y: Float64Array) => boolean {
+    return this.admissible;
+  }
 
   /** The model as an initial-value problem on [0, duration]; its breakpoints are the protocol's. */
   problem(duration: number, t0 = 0, y0: Float64Array = this.y0): OdeProblem {
