@@ -5,6 +5,18 @@ import { StepSizeController } from "./stepControl.js";
 import { controlNames, type IntegrationStats, type Method, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
 
 /** Called after every accepted step; return true to stop the integration there. */
+/**
+ * The failed steps taken again on a watched problem, for the diagnosis. Made here, not as a closure
+ * in integrate(): a closure there would capture its loop variables, and V8 then keeps them in a
+ * heap context, boxing t and h anew at every step (about 150 bytes of garbage a step).
+ */
+function retrying(method: Method, control: StepControl, t: number, y: Vector, sizes: readonly number[], increment: Vector): (watched: OdeProblem) => void {
+  return (watched) => {
+    const probe = method.createStepper(watched, control);
+    for (const size of sizes) probe.attempt(t, y, size, increment);
+  };
+}
+
 export type StepObserver = (tPrevious: number, t: number, y: Vector, stepper: Stepper) => boolean;
 
 export interface IntegrationResult {
@@ -87,10 +99,7 @@ export function integrate(
             const h = steps.h;
             if (h < control.hMin) {
               // a term of f with no meaning there (a formula beyond its range) is the reason, not the tolerance
-              const named = diagnoseFailure(problem, t, y, (watched) => {
-                const probe = method.createStepper(watched, control);
-                for (const size of [hTry, hRejected]) probe.attempt(t, y, size, increment);
-              });
+              const named = diagnoseFailure(problem, t, y, retrying(method, control, t, y, [hTry, hRejected], increment));
               if (named) throw new IntegrationError(t, named);
               const what = admissible ? `the error estimate stays above the tolerance (${errorNorm.toExponential(2)})` : (problem.explain?.(yNext) ?? "the state became non-finite or inadmissible");
               throw new IntegrationError(
@@ -103,7 +112,7 @@ export function integrate(
           steps.accept(hTry, errorNorm);
           rejecting = false;
         } else if (!admissible) {
-          const named = diagnoseFailure(problem, t, y, (watched) => method.createStepper(watched, control).attempt(t, y, hTry, increment));
+          const named = diagnoseFailure(problem, t, y, retrying(method, control, t, y, [hTry], increment));
           if (named) throw new IntegrationError(tNext, named);
           throw new IntegrationError(
             tNext,
