@@ -39,7 +39,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     latinHypercube: options.latinHypercube ?? false,
   });
-  const setsOf = (k: number) => [...set, ...plan.valuesAt(k).map((v, i) => `${plan.columns[i]}=${v}`)];
+  const setsOf = (k: number) => plan.valuesAt(k).map((v, i) => `${plan.columns[i]}=${v}`);
   const rows: SweepRow[] = new Array(plan.total);
   await runSweepPoints({
     text,
@@ -47,6 +47,7 @@ export async function sweep(options: SweepOptions): Promise<SweepRow[]> {
     indices: runsOf({ first: 0, stride: 1, count: plan.total }),
     count: plan.total,
     setsOf,
+    baseSets: set,
     jobs: Math.max(1, options.jobs ?? availableParallelism()),
     onResults: (results) => {
       for (const r of results) {

@@ -22,6 +22,12 @@ export interface PoolOptions {
    * not hold up Ctrl-C or --run-timeout, and only a worker's run can be stopped from outside).
    */
   readonly threadRuns?: boolean;
+  /**
+   * `--set` overrides of every run, applied before each point's own sets: given here rather than
+   * in every point's sets, so that the runner sees what changes from point to point (a point that
+   * changes only rate parameters then runs without a model built for it: ratePoints.ts).
+   */
+  readonly baseSets?: readonly string[];
 }
 
 /** One sweep through a pool. */
@@ -103,7 +109,7 @@ export class SweepPool {
     const progress = new Int32Array(new SharedArrayBuffer(4));
     // options built explicitly, without a prototype: nothing inherited (a polluted execArgv, env, eval) reaches a worker
     const options = Object.assign(Object.create(null) as WorkerOptions, {
-      workerData: { text: this.options.text, file: this.options.file, baseSets: [], trajectoryDir: this.options.trajectoryDir, stop: this.stopFlag, progress },
+      workerData: { text: this.options.text, file: this.options.file, baseSets: [...(this.options.baseSets ?? [])], trajectoryDir: this.options.trajectoryDir, stop: this.stopFlag, progress },
       execArgv: [] as string[],
       resourceLimits: Object.assign(Object.create(null) as NonNullable<WorkerOptions["resourceLimits"]>, WORKER_LIMITS),
     });
@@ -161,7 +167,7 @@ export class SweepPool {
     job.stop?.addEventListener("abort", onStop);
 
     const here = async () => {
-      this.local ??= new SweepRunner(this.options.text, this.options.file);
+      this.local ??= new SweepRunner(this.options.text, this.options.file, this.options.baseSets);
       const runner = this.local;
       // a run or two at a time: between them this thread hands the workers their next batches (a
       // worker whose batch ended waits for that; with this thread's batches as long as theirs, the

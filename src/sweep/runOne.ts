@@ -95,7 +95,7 @@ export class SweepRunner {
    */
   runScenario(index: number, sets: readonly string[]): Scenario {
     const scenario = this.scenario(sets);
-    if (!scenario.channels.some((c) => c.stochastic) || sets.some((s) => s.startsWith("run.seed="))) return scenario;
+    if (!scenario.channels.some((c) => c.stochastic) || [...this.baseSets, ...sets].some((s) => s.startsWith("run.seed="))) return scenario;
     return { ...scenario, run: { ...scenario.run, seed: deriveSeed(scenario.run.seed, index) } };
   }
 

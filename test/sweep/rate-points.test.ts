@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -148,4 +149,20 @@ describe("sweep points by rate parameters", () => {
     const points = [["channels.na-leak.conductance=0.01 mS/cm^2"], ["channels.na-leak.conductance=0.04 mS/cm^2"]];
     expect(compare("k-noise-small", points, ["run.duration=20 ms"])).toBe(0);
   });
+
+  it("through `ionflux sweep`: --set applies to every run, before the point's own values, as before", () => {
+    // the --set values now reach the runner as its base sets (not in every point's sets): a
+    // --set run.seed still means that seed for every run of a stochastic sweep, and the rows are
+    // those of single runs with the same overrides
+    const out = mkdtempSync(join(tmpdir(), "ionflux-rate-cli-"));
+    const base = ["--set", "run.duration=20 ms", "--set", "run.stop=null", "--set", "run.seed=4"];
+    const sweep = spawnSync(process.execPath, ["bin/ionflux.js", "sweep", fileOf("k-noise-small"), ...base, "--vary", "channels.na-leak.conductance=0.01 mS/cm^2,0.03 mS/cm^2", "--jobs", "1", "--progress", "never", "--out", out], { encoding: "utf8" });
+    expect(sweep.status, sweep.stderr).toBe(0);
+    const rows = readFileSync(join(out, "sweep.csv"), "utf8").trim().split("\n").slice(1).map((l) => l.split(","));
+    const single = spawnSync(process.execPath, ["bin/ionflux.js", "run", fileOf("k-noise-small"), ...base, "--set", "channels.na-leak.conductance=0.03 mS/cm^2", "--out", join(out, "one")], { encoding: "utf8" });
+    expect(single.status, single.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, "one", "k-noise-small.summary.json"), "utf8"));
+    expect(Number(rows[1]![4])).toBe(summary["V_final [mV]"]);
+  });
 });
+

@@ -70,12 +70,13 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
     ...((opts.seed ?? section.seed) !== undefined ? { seed: (opts.seed ?? section.seed)! } : {}),
     latinHypercube: opts.lhs ?? section.latinHypercube ?? false,
   });
-  const setsOf = (k: number) => [...opts.set, ...plan.valuesAt(k).map((v, i) => `${plan.columns[i]}=${v}`)];
+  // a point's own sets; the --set ones go to every run as the runner's base sets (applied first)
+  const setsOf = (k: number) => plan.valuesAt(k).map((v, i) => `${plan.columns[i]}=${v}`);
   const nameFlag = varyLabeller(parseScenarioSource(text, opts.file).tree, plan.columns);
   // a bad scenario or path fails once, clearly, up front (the first run's overrides)
   let scenario;
   try {
-    scenario = new SweepRunner(text, opts.file).scenario(setsOf(0));
+    scenario = new SweepRunner(text, opts.file, opts.set).scenario(setsOf(0));
   } catch (e) {
     if (e instanceof ScenarioError) throw new ScenarioError(e.file, e.fieldPath, nameFlag(e.detail, e.fieldPath), e.line);
     if (e instanceof UsageError) throw new UsageError(nameFlag(e.message, ""));
@@ -149,6 +150,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
       indices: todo,
       count: todoCount,
       setsOf,
+      baseSets: opts.set,
       jobs,
       // every run on a worker: this thread stays free for signals, the timeout and the rows
       threadRuns: false,
