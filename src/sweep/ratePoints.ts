@@ -23,6 +23,14 @@ const RATE_PLACES: readonly { readonly place: Place; readonly key: string; reado
   { place: ["transporters", "*", "kinetics", "conductance"], key: "conductance", kind: KINDS.conductancePerArea },
 ];
 
+/**
+ * The field paths of rate parameters as a set names them (canonical: list items by index). Only a
+ * set of such a field takes the fast path: a set of anything else, even one that validates to the
+ * same numbers (a channel's `name`, a whole `pumps` list in another order), may change what the
+ * next set of the point names, or what validation keeps hidden (a preset's origin, for messages).
+ */
+const RATE_FIELD = /^(?:channels\[\d+\]\.(?:conductance|permeability)|pumps\[\d+\]\.max-current|transporters\[\d+\]\.conductance)$/;
+
 function ratePlace(place: Place): (typeof RATE_PLACES)[number] | undefined {
   return RATE_PLACES.find((r) => r.place.length === place.length && r.place.every((seg, i) => (seg === "*" ? typeof place[i] === "number" : seg === place[i])));
 }
@@ -67,8 +75,11 @@ function written(base: unknown, place: Place, value: number, depth = 0): unknown
     copy[key as number] = written(base[key as number], place, value, depth + 1);
     return copy;
   }
+  // every own property, hidden ones too (validation keeps where a preset came from as a hidden `origin`)
   const from = base as Record<string, unknown>;
-  return Object.assign(Object.create(Object.getPrototypeOf(from) as object | null) as Record<string, unknown>, from, { [key]: written(from[key as string], place, value, depth + 1) });
+  const copy = Object.create(Object.getPrototypeOf(from) as object | null, Object.getOwnPropertyDescriptors(from)) as Record<string, unknown>;
+  copy[key as string] = written(from[key as string], place, value, depth + 1);
+  return copy;
 }
 
 /**
@@ -123,6 +134,7 @@ export class RatePoints {
       w = null;
       try {
         const field = this.fieldOf(text);
+        if (!RATE_FIELD.test(field)) throw new Error("not a rate field");
         const template = this.templates.get(field);
         const value = this.valueOf(text);
         if (template) {
@@ -131,7 +143,7 @@ export class RatePoints {
           if (q?.ok && !(q.value < 0)) w = { field, writes: [{ place: template.place, value: q.value }] };
         } else {
           const diff = numberDifferences(this.base, this.validate([text]));
-          if (diff && diff.every((d) => ratePlace(d.place) !== undefined)) {
+          if (diff && diff.length <= 1 && diff.every((d) => ratePlace(d.place) !== undefined)) {
             w = { field, writes: diff };
             // a plain value on the field that is the rate itself: its other values go the same way
             const rate = diff.length === 1 ? ratePlace(diff[0]!.place) : undefined;
