@@ -106,6 +106,9 @@ export class ResumeError extends SimulatorError {}
 export class OrderedSweepWriter {
   private readonly file: AtomicFile;
   private readonly pending = new Map<number, string>();
+  /** Rows in order not yet written to the file: written in pieces of about 64 kB (a write per row was a third of the main thread's time per run). */
+  private unwritten: string[] = [];
+  private unwrittenLength = 0;
   /** The position in the range of the next row to write, and its run index. */
   private cursor = 0;
   private nextRun: number;
@@ -125,12 +128,22 @@ export class OrderedSweepWriter {
   add(k: number, line: string): void {
     this.pending.set(k, line);
     for (let next = this.pending.get(this.nextRun); next !== undefined && this.cursor < this.expected.count; next = this.pending.get(this.nextRun)) {
-      this.file.write(next);
+      this.unwritten.push(next);
+      this.unwrittenLength += next.length;
       this.pending.delete(this.nextRun);
       this.cursor++;
       this.nextRun += this.expected.stride;
       this.written++;
     }
+    if (this.unwrittenLength >= 65_536) this.flush();
+  }
+
+  private flush(): void {
+    if (this.unwritten.length === 0) return;
+    const text = this.unwritten.join("");
+    this.unwritten = [];
+    this.unwrittenLength = 0;
+    this.file.write(text);
   }
 
   /** The rows written in order so far (what a snapshot holds). */
@@ -140,11 +153,13 @@ export class OrderedSweepWriter {
 
   /** Publishes the rows so far as the CSV (a valid table), so that a killed sweep keeps them. */
   checkpoint(): void {
+    this.flush();
     this.file.snapshot();
   }
 
   /** Commits the file; returns the number of rows in it. */
   close(): number {
+    this.flush();
     for (const k of [...this.pending.keys()].sort((a, b) => a - b)) {
       this.file.write(this.pending.get(k)!);
       this.written++;
