@@ -17,8 +17,7 @@ import { loadScenarioFile } from "../scenario/load.js";
 import { parseOverride } from "../scenario/overrides.js";
 import { simulate } from "../simulation/simulate.js";
 import { SweepPool, type SweepPoint } from "../sweep/pool.js";
-import type { SweepRunResult } from "../sweep/runOne.js";
-import { NULL_RECORDER } from "../sweep/runOne.js";
+import { NULL_RECORDER, SweepRunner, type SweepRunResult } from "../sweep/runOne.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { appendHistory, type Check, commitOf, formatTable, targetText, verdict } from "./report.js";
 
@@ -133,6 +132,35 @@ function w2Points(): SweepPoint[] {
     points.push({ index: k, sets: [`channels.k-leak.conductance=${g} mS/cm^2`, `pumps.pump.max-current=${pump} uA/cm^2`] });
   }
   return points;
+}
+
+/**
+ * W2's points on this thread through one SweepRunner, with rate points written into one model (as
+ * every sweep runs them) and with every point validated and its model built (ratePoints: false):
+ * what the rate-point path saves. Runs of the two alternate; each takes its median.
+ */
+function w2RatePoints() {
+  const text = readFileSync(W1_FILE, "utf8");
+  const points = w2Points();
+  const runners = [new SweepRunner(text, W1_FILE), new SweepRunner(text, W1_FILE, [], { ratePoints: false })];
+  const sweepOn = (r: SweepRunner) => {
+    const t0 = performance.now();
+    let checksum = 0;
+    for (const p of points) checksum += (r.run(p.index, p.sets).V_final_mV ?? NaN) / 1e3;
+    return { ms: performance.now() - t0, checksum };
+  };
+  for (const r of runners) sweepOn(r); // warm-up
+  const times: [number[], number[]] = [[], []];
+  const sums = [0, 0];
+  for (let rep = 0; rep < reps.w2; rep++) {
+    runners.forEach((r, i) => {
+      const { ms, checksum } = sweepOn(r);
+      times[i]!.push(ms);
+      sums[i] = checksum;
+    });
+  }
+  const rate = (ts: number[]) => points.length / (median(ts) / 1e3);
+  return { written_runs_per_s: rate(times[0]), built_runs_per_s: rate(times[1]), same_checksum: sums[0] === sums[1], written: runners[0]!.writtenRuns };
 }
 
 /**
@@ -278,8 +306,10 @@ async function main() {
   let w2two: Awaited<ReturnType<typeof w2>> | null = null;
   let w2cold: Awaited<ReturnType<typeof w2>> | null = null;
   let curve: Awaited<ReturnType<typeof w2>>[] = [];
+  let ratePoints: ReturnType<typeof w2RatePoints> | null = null;
   if (wants("W2") || wants("W4")) {
     log("bench: W2 on 1 and 2 threads...");
+    ratePoints = wants("W2") ? w2RatePoints() : null;
     w2one = await w2(1);
     w2two = await w2(2);
     w2cold = await w2(2, true);
@@ -317,6 +347,10 @@ async function main() {
     add("W2 2 vs 1 thread", `${fmt(w2two.runs_per_s, 4)} / ${fmt(w2one.runs_per_s, 4)}`, cW2two && cW2one ? `CVODE ${fmt(ratioOf(cW2two.runs_per_s, cW2one.runs_per_s))}x` : "n/a", { name: "W2 2 threads vs ionflux 1 thread", ratio: ratioOf(w2two.runs_per_s, w2one.runs_per_s), sense: ">=", limit: 1.8 },
       `CPU per run ${fmt(w2two.cpu_us_per_run)} us on 2 threads, ${fmt(w2one.cpu_us_per_run)} us on 1`);
     if (w2cold) add("W2 2 threads, cold pool", `${fmt(w2cold.runs_per_s, 4)} runs/s`, "", null, `a fresh pool per sweep (worker start-up and JIT warm-up included): ${fmt(ratioOf(w2cold.runs_per_s, w2one.runs_per_s))}x the warm 1 thread`);
+    if (ratePoints) {
+      add("W2 rate points, 1 thread", `${fmt(ratePoints.written_runs_per_s, 4)} runs/s`, `built per point ${fmt(ratePoints.built_runs_per_s, 4)} runs/s`, null,
+        `${fmt(ratioOf(ratePoints.written_runs_per_s, ratePoints.built_runs_per_s))}x; same checksum: ${ratePoints.same_checksum}; ${ratePoints.written} runs written into one model`);
+    }
     for (const c of curve) add(`W2 --jobs ${c.jobs}`, `${fmt(c.runs_per_s, 4)} runs/s`, "", null, `vs 1 thread ${fmt(ratioOf(c.runs_per_s, w2one.runs_per_s))}x; CPU per run ${fmt(c.cpu_us_per_run)} us`);
   }
   if (w3r) {
@@ -350,7 +384,7 @@ async function main() {
     checks: checks.map((c) => ({ workload: c.row, name: c.name, ratio: c.ratio, target: targetText(c), verdict: verdict(c) })),
     W1: w1 ? { ionflux: w1, cvode: cW1, ratio: ratioOf(w1.median_ms, cW1 ? cW1.median_s! * 1e3 : null) } : null,
     W1_process: procs,
-    W2: w2one && w2two ? { ionflux_2_threads: w2two, ionflux_1_thread: w2one, ionflux_2_threads_cold_pool: w2cold, cvode_2_threads: cW2two, cvode_1_thread: cW2one, ratio_2_threads: ratioOf(w2two.runs_per_s, cW2two?.runs_per_s), scaling_2_vs_1: ratioOf(w2two.runs_per_s, w2one.runs_per_s), contention_curve: curve } : null,
+    W2: w2one && w2two ? { ionflux_2_threads: w2two, ionflux_1_thread: w2one, ionflux_2_threads_cold_pool: w2cold, cvode_2_threads: cW2two, cvode_1_thread: cW2one, rate_points_1_thread: ratePoints, ratio_2_threads: ratioOf(w2two.runs_per_s, cW2two?.runs_per_s), scaling_2_vs_1: ratioOf(w2two.runs_per_s, w2one.runs_per_s), contention_curve: curve } : null,
     W3: w3r ? { ionflux: w3r, c_rk4: cW3, ratio: ratioOf(w3r.steps_per_s, cW3?.steps_per_s) } : null,
     W4: w4r,
   };

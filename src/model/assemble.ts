@@ -259,7 +259,8 @@ function waterJacobian(code: CodeText, layout: StateLayout, w: WaterConstants): 
 /**
  * Attaches the right-hand side's source to the function (and to those `again` makes for other
  * levels), so that a fixed-step method can inline it into its own generated loop (solvers/rhsCode.ts):
- * the body is the function's, its free names bound to the same objects (p an equal copy, never written).
+ * the body is the function's, its free names bound to the same objects (p the very parameter array,
+ * which a model's writeRates writes between runs: the generated loop reads it at each call).
  */
 function withRhsCode(compiled: Compiled<Rhs>, state: string, lines: readonly string[], code: CodeText, levels: Float64Array): Compiled<Rhs> {
   const body = lines.join("\n");

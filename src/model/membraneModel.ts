@@ -4,16 +4,16 @@ import { Protocol, type ProtocolPiece } from "../protocol/protocol.js";
 import type { Scenario } from "../scenario/types.js";
 import type { JacobianFn, OdeProblem, Rhs } from "../solvers/types.js";
 import { compileJacobian, compileRhs, type MembraneConstants } from "./assemble.js";
-import { buildMembrane, sharedMembrane } from "./build.js";
+import { buildMembrane, sharedMembrane, type MembraneStructure } from "./build.js";
 import type { StateBlock } from "./mechanisms/types.js";
 import { MembraneObservables } from "./observables.js";
 import type { ParameterArray, RateTable } from "./rates.js";
 
 /**
- * Generated code per scenario object, when it can be made again for another model's levels; `moves`
- * (which ions change, protocol included) is baked into it.
+ * Generated code per shared structure (build.ts: sharedMembrane, one per scenario object and the
+ * ions its protocol carries), when it can be made again for another model's levels.
  */
-const GENERATED = new WeakMap<Scenario, { moves: string; rhs: (levels: Float64Array) => Rhs; jacobian: (levels: Float64Array) => JacobianFn }>();
+const GENERATED = new WeakMap<MembraneStructure, { rhs: (levels: Float64Array) => Rhs; jacobian: (levels: Float64Array) => JacobianFn }>();
 
 /**
  * The membrane model of physics.md as an ODE in SI units, assembled from mechanisms (each
@@ -42,9 +42,14 @@ export class MembraneModel extends MembraneObservables {
   readonly jacobian: JacobianFn;
   /** Whether f depends on t within a smooth piece: a gate or flux formula of t, or a clamp ramp. */
   readonly readsTime: boolean;
+  /**
+   * Every slot but V must stay non-negative (concentrations, gates, the propensity). One function
+   * per structure (build.ts), so that models of one scenario hand the solvers the same function
+   * (RK4's generated loop calls it: a new one per model made V8 drop its optimised code once).
+   */
+  readonly isAdmissible: (y: Float64Array) => boolean;
   private current: Scenario;
   private readonly rates: RateTable;
-  private readonly admissible: (y: Float64Array) => boolean;
   /** The parameter arrays of the compiled code; undefined when they may be shared with another model. */
   private readonly parameters: readonly ParameterArray[] | undefined;
 
@@ -59,7 +64,7 @@ export class MembraneModel extends MembraneObservables {
     super(structure);
     this.current = scenario;
     this.rates = structure.rates;
-    this.admissible = structure.isAdmissible;
+    this.isAdmissible = structure.isAdmissible;
     this.protocol = protocol;
     this.piece = protocol.newPiece();
     this.clamp = this.piece.clamp;
@@ -74,9 +79,8 @@ export class MembraneModel extends MembraneObservables {
     const levels = this.piece.levels;
     // a model built again from the same scenario object (bench runs, iv, library loops) reuses the
     // generated code when it reads nothing model-specific (no closures: no gates, formulas or water)
-    const moves = this.constants.moves.join("");
-    const again = options.writable ? undefined : GENERATED.get(scenario);
-    if (again && again.moves === moves) {
+    const again = structure.shared ? GENERATED.get(structure) : undefined;
+    if (again) {
       this.compiledRhs = again.rhs(levels);
       this.jacobian = again.jacobian(levels);
       this.parameters = undefined;
@@ -85,11 +89,9 @@ export class MembraneModel extends MembraneObservables {
       const jacobian = compileJacobian(this.layout, this.mechanisms, this.blocks, this.constants, levels);
       this.compiledRhs = rhs.fn;
       this.jacobian = jacobian.fn;
-      if (options.writable) this.parameters = [rhs.parameters, jacobian.parameters, this.currentParameters];
-      else {
-        this.parameters = undefined;
-        if (rhs.again && jacobian.again) GENERATED.set(scenario, { moves, rhs: rhs.again, jacobian: jacobian.again });
-      }
+      // a writable model's structure is its own (never shared), so its arrays are too
+      this.parameters = options.writable ? [rhs.parameters, jacobian.parameters, this.currentParameters] : undefined;
+      if (structure.shared && rhs.again && jacobian.again) GENERATED.set(structure, { rhs: rhs.again, jacobian: jacobian.again });
     }
     this.setSegment(0);
   }
@@ -153,14 +155,6 @@ export class MembraneModel extends MembraneObservables {
     return this.ionicCurrents(V, y, perIon, t) - this.piece.appliedTotal;
   }
 
-  /**
-   * Every slot but V must stay non-negative (concentrations, gates, the propensity). One function
-   * per structure (build.ts), so that models of one scenario hand the solvers the same function
-   * (RK4's generated loop calls it: a new one per model made V8 drop its optimised code once).
-   */
-  get isAdmissible(): (y: Float64Array) => boolean {
-    return this.admissible;
-  }
 
   /** The model as an initial-value problem on [0, duration]; its breakpoints are the protocol's. */
   problem(duration: number, t0 = 0, y0: Float64Array = this.y0): OdeProblem {

@@ -69,6 +69,12 @@ export function parseOverride(text: string): Override {
   return { path, value: cleanValue(value, `--set ${pathText}`), text };
 }
 
+/** The item of a list a path segment names: its index, or the item whose `name` it is; -1 for none. */
+function listItem(list: readonly unknown[], seg: string): number {
+  const byIndex = /^\d+$/.test(seg) ? Number(seg) : -1;
+  return byIndex >= 0 && byIndex < list.length ? byIndex : list.findIndex((item) => item !== null && typeof item === "object" && (item as { name?: unknown }).name === seg);
+}
+
 /**
  * The canonical field path (`channels[1].conductance`) that an override's path names in `tree`, as
  * applyOverrides shows it, without copying the tree; undefined when the path does not resolve
@@ -81,8 +87,7 @@ export function canonicalField(tree: unknown, path: readonly string[]): string |
     const seg = path[i]!;
     if (node === null || typeof node !== "object") return undefined;
     if (Array.isArray(node)) {
-      const byIndex = /^\d+$/.test(seg) ? Number(seg) : -1;
-      const key = byIndex >= 0 && byIndex < node.length ? byIndex : node.findIndex((item) => item !== null && typeof item === "object" && (item as { name?: unknown }).name === seg);
+      const key = listItem(node, seg);
       if (key < 0) return undefined;
       shown += `[${key}]`;
       node = node[key];
@@ -111,9 +116,7 @@ export function applyOverrides(tree: unknown, overrides: readonly Override[]): {
       const last = i === o.path.length - 1;
       let key: string | number = seg;
       if (Array.isArray(node)) {
-        const byIndex = /^\d+$/.test(seg) ? Number(seg) : -1;
-        const byName = node.findIndex((item) => item !== null && typeof item === "object" && (item as { name?: unknown }).name === seg);
-        key = byIndex >= 0 && byIndex < node.length ? byIndex : byName;
+        key = listItem(node, seg);
         if (key < 0) throw new UsageError(`--set ${o.text}: no item "${seg}" in ${shown || "the scenario"} (give its name or index)`);
         shown += `[${key}]`;
       } else {

@@ -4,7 +4,6 @@ import { integrateFixedStep } from "./fixedStepLoop.js";
 import { StepSizeController } from "./stepControl.js";
 import { controlNames, type IntegrationStats, type Method, type ObserverNeeds, type OdeProblem, type StepControl, type Stepper, type Vector } from "./types.js";
 
-/** Called after every accepted step; return true to stop the integration there. */
 /**
  * The failed steps taken again on a watched problem, for the diagnosis. Made here, not as a closure
  * in integrate(): a closure there would capture its loop variables, and V8 then keeps them in a
@@ -17,6 +16,7 @@ function retrying(method: Method, control: StepControl, t: number, y: Vector, si
   };
 }
 
+/** Called after every accepted step; return true to stop the integration there. */
 export type StepObserver = (tPrevious: number, t: number, y: Vector, stepper: Stepper) => boolean;
 
 export interface IntegrationResult {

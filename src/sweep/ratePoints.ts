@@ -16,11 +16,11 @@ interface LeafWrite {
  * (its unit and sign: no check reads two of them together), so a point that changes only these
  * is the base scenario with numbers written in.
  */
-const RATE_PLACES: readonly { readonly place: Place; readonly key: string; readonly kind: QuantityKind }[] = [
-  { place: ["channels", "*", "conductance"], key: "conductance", kind: KINDS.conductancePerArea },
-  { place: ["channels", "*", "permeability"], key: "permeability", kind: KINDS.permeability },
-  { place: ["pumps", "*", "maxCurrent"], key: "max-current", kind: KINDS.currentDensity },
-  { place: ["transporters", "*", "kinetics", "conductance"], key: "conductance", kind: KINDS.conductancePerArea },
+const RATE_PLACES: readonly { readonly place: Place; readonly kind: QuantityKind }[] = [
+  { place: ["channels", "*", "conductance"], kind: KINDS.conductancePerArea },
+  { place: ["channels", "*", "permeability"], kind: KINDS.permeability },
+  { place: ["pumps", "*", "maxCurrent"], kind: KINDS.currentDensity },
+  { place: ["transporters", "*", "kinetics", "conductance"], kind: KINDS.conductancePerArea },
 ];
 
 /**
@@ -59,11 +59,6 @@ export function numberDifferences(a: unknown, b: unknown, place: (string | numbe
     if (r === null) return null;
   }
   return out;
-}
-
-/** Whether field path `inner` is `outer` or lies inside it (`channels[0].conductance` in `channels[0]`). */
-function within(inner: string, outer: string): boolean {
-  return inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
 }
 
 /** `base` with `value` at `place`: copies along the path, shares the rest. */
@@ -131,27 +126,10 @@ export class RatePoints {
   private writesOf(text: string): { readonly field: string; readonly writes: readonly LeafWrite[] } | null {
     let w = this.writes.get(text);
     if (w === undefined) {
-      w = null;
       try {
-        const field = this.fieldOf(text);
-        if (!RATE_FIELD.test(field)) throw new Error("not a rate field");
-        const template = this.templates.get(field);
-        const value = this.valueOf(text);
-        if (template) {
-          // what validation does with it: FieldReader.quantity(path, value, kind, "non-negative")
-          const q = typeof value === "string" ? parseQuantity(value, template.kind) : undefined;
-          if (q?.ok && !(q.value < 0)) w = { field, writes: [{ place: template.place, value: q.value }] };
-        } else {
-          const diff = numberDifferences(this.base, this.validate([text]));
-          if (diff && diff.length <= 1 && diff.every((d) => ratePlace(d.place) !== undefined)) {
-            w = { field, writes: diff };
-            // a plain value on the field that is the rate itself: its other values go the same way
-            const rate = diff.length === 1 ? ratePlace(diff[0]!.place) : undefined;
-            if (rate && typeof value === "string" && field.endsWith(`.${rate.key}`)) this.templates.set(field, { place: diff[0]!.place, kind: rate.kind });
-          }
-        }
+        w = this.learn(text);
       } catch {
-        // the full path says what is wrong with it
+        w = null; // the full path says what is wrong with it
       }
       if (this.writes.size >= 4096) this.writes.clear();
       this.writes.set(text, w);
@@ -159,18 +137,38 @@ export class RatePoints {
     return w;
   }
 
+  /** What a set of a rate field writes: by its field's template, or by validating it once over the base. */
+  private learn(text: string): { readonly field: string; readonly writes: readonly LeafWrite[] } | null {
+    const field = this.fieldOf(text);
+    if (!RATE_FIELD.test(field)) return null;
+    const value = this.valueOf(text);
+    const template = this.templates.get(field);
+    if (template) {
+      // what validation does with it: FieldReader.quantity(path, value, kind, "non-negative")
+      const q = typeof value === "string" ? parseQuantity(value, template.kind) : undefined;
+      return q?.ok && !(q.value < 0) ? { field, writes: [{ place: template.place, value: q.value }] } : null;
+    }
+    const diff = numberDifferences(this.base, this.validate([text]));
+    if (diff === null || diff.length > 1) return null;
+    if (diff.length === 0) return { field, writes: diff }; // the base value again
+    const rate = ratePlace(diff[0]!.place);
+    if (rate === undefined) return null;
+    // a plain value: the field's other values go the same way
+    if (typeof value === "string") this.templates.set(field, { place: diff[0]!.place, kind: rate.kind });
+    return { field, writes: diff };
+  }
+
   /** The scenario of a point with these sets, by writing numbers into the base; undefined: take the full path. */
   scenario(sets: readonly string[]): Scenario | undefined {
     let s = this.base;
     if (s === null) return undefined;
-    const fields: string[] = [];
+    const fields = new Set<string>();
     for (const text of sets) {
       const w = this.writesOf(text);
       if (w === null) return undefined;
-      // two sets of one field (or one inside the other): the full path says which one wins
-      if (fields.some((f) => within(f, w.field) || within(w.field, f))) return undefined;
-      
-      fields.push(w.field);
+      // two sets of one field: the full path says which one wins
+      if (fields.has(w.field)) return undefined;
+      fields.add(w.field);
       for (const d of w.writes) s = written(s, d.place, d.value) as Scenario;
     }
     return s;
