@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is one esbuild bundle in dist/ (built by `npm ci` through the prepare
-// script), so that start-up does not pay for resolving hundreds of module files.
-import "../dist/ionflux.mjs";
+// Thin launcher (CommonJS: bin/package.json says so). The CLI is bundled into dist/ by esbuild
+// (built by `npm ci` through the prepare script); dist/launch.cjs starts a plain `ionflux run`
+// without the ES module loader and imports the full CLI (dist/ionflux.mjs) for anything else.
+require("../dist/launch.cjs");

@@ -37,6 +37,9 @@ await build({
   // some dependencies ship CommonJS that calls require(): give the ESM bundle one
   banner: { js: "import { createRequire as __ionfluxRequire } from 'node:module'; const require = __ionfluxRequire(import.meta.url);" },
 });
+// dist/launch.cjs (src/cli/launch.ts): the CommonJS first module of bin/ionflux.js, which starts a
+// plain run without Node's ES module loader and imports dist/ionflux.mjs for everything else
+await build({ ...common, entryPoints: ["src/cli/launch.ts"], outfile: "dist/launch.cjs", format: "cjs" });
 for (const [entry, outfile] of [["src/cli/runOnly.ts", "dist/ionflux-run.cjs"], ["src/sweep/workerMain.ts", "dist/sweep-worker.cjs"]]) {
   const cjs = await build({ ...common, entryPoints: [entry], format: "cjs", write: false, define: { "import.meta.url": "__ionfluxUrl" } });
   const code = cjs.outputFiles[0].text;

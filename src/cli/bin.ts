@@ -1,4 +1,5 @@
-// Entry point of the bundled CLI (dist/ionflux.mjs, built by esbuild with code splitting). A plain
+// The ES module entry of the bundled CLI (dist/ionflux.mjs, built by esbuild with code splitting;
+// bin/ionflux.js reaches it through dist/launch.cjs for every command line but a plain run). A plain
 // `ionflux run` loads only what the run needs (dist/ionflux-run.cjs, through V8's code cache);
 // every other command line loads the full CLI (yargs).
 import "./epipe.js"; // first: a closed pipe ends the process quietly (status 0)

@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import type { RunOptions } from "../../src/cli/commands/run.js";
@@ -66,5 +70,25 @@ describe("the start-up fast path for a plain `ionflux run` reads a command line 
       { numRuns: 400, seed: 14 },
     );
     expect(taken).toBeGreaterThan(30);
+  });
+});
+
+describe("bin/ionflux.js starts a plain run without the ES module loader", () => {
+  // Node 20 loads its ES module translators only for a first ES module; Node 22 and later load
+  // them at start-up whatever the entry, so the check can tell the two paths apart only on 20.
+  const tellsApart = Number(process.versions.node.split(".")[0]) < 22;
+  const preload = join(mkdtempSync(join(tmpdir(), "ionflux-launch-")), "esm.cjs");
+  writeFileSync(preload, `process.on("exit", () => process.stderr.write("esm-loader=" + process.moduleLoadList.includes("NativeModule internal/modules/esm/translators") + "\\n"));\n`);
+  const launch = (args: string[]) => spawnSync(process.execPath, ["-r", preload, "bin/ionflux.js", ...args], { encoding: "utf8" });
+
+  it.runIf(tellsApart)("a plain run is CommonJS from bin to bundle; any other command line reaches the full CLI", () => {
+    const out = mkdtempSync(join(tmpdir(), "ionflux-launch-out-"));
+    const run = launch(["run", "sims/k-nernst.yaml", "--out", out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^k-nernst: V = -89\.\d+ mV/);
+    expect(run.stderr).toContain("esm-loader=false");
+    const check = launch(["check", "sims/k-nernst.yaml"]);
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stderr).toContain("esm-loader=true");
   });
 });
