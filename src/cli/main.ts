@@ -11,6 +11,7 @@ import { plotCommand } from "./commands/plot.js";
 import { reportCommand } from "./commands/report.js";
 import type { TimeAxis } from "../plot/trajectory.js";
 import { checkJobs, checkRunTimeout, sweepCommand } from "./commands/sweep.js";
+import { favourSmallHeaps } from "./sweepHeap.js";
 import type { ProgressMode } from "./progress.js";
 
 const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -79,6 +80,7 @@ export async function main(argv: readonly string[], out = (s: string) => process
               return true;
             }),
         async (args) => {
+          favourSmallHeaps();
           status = await sweepCommand(
             {
               file: String(args.file),
