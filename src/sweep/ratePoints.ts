@@ -124,38 +124,49 @@ export class RatePoints {
   }
 
   private writesOf(text: string): { readonly field: string; readonly writes: readonly LeafWrite[] } | null {
-    let w = this.writes.get(text);
-    if (w === undefined) {
-      try {
-        w = this.learn(text);
-      } catch {
-        w = null; // the full path says what is wrong with it
-      }
+    const known = this.writes.get(text);
+    if (known !== undefined) return known;
+    const w = this.learn(text);
+    // kept only what validation taught (a few texts per field): a template's reading is cheaper to
+    // redo than to keep, and a sample's values never come again (a map of them would fill the
+    // old generation with entries that are never read)
+    if (w.validated) {
       if (this.writes.size >= 4096) this.writes.clear();
-      this.writes.set(text, w);
+      this.writes.set(text, w.result);
     }
-    return w;
+    return w.result;
   }
 
   /** What a set of a rate field writes: by its field's template, or by validating it once over the base. */
-  private learn(text: string): { readonly field: string; readonly writes: readonly LeafWrite[] } | null {
-    const field = this.fieldOf(text);
-    if (!RATE_FIELD.test(field)) return null;
-    const value = this.valueOf(text);
+  private learn(text: string): { readonly result: { readonly field: string; readonly writes: readonly LeafWrite[] } | null; readonly validated: boolean } {
+    let field: string;
+    let value: unknown;
+    try {
+      field = this.fieldOf(text);
+      if (!RATE_FIELD.test(field)) return { result: null, validated: false };
+      value = this.valueOf(text);
+    } catch {
+      return { result: null, validated: false }; // the full path says what is wrong with it
+    }
     const template = this.templates.get(field);
     if (template) {
       // what validation does with it: FieldReader.quantity(path, value, kind, "non-negative")
       const q = typeof value === "string" ? parseQuantity(value, template.kind) : undefined;
-      return q?.ok && !(q.value < 0) ? { field, writes: [{ place: template.place, value: q.value }] } : null;
+      return { result: q?.ok && !(q.value < 0) ? { field, writes: [{ place: template.place, value: q.value }] } : null, validated: false };
     }
-    const diff = numberDifferences(this.base, this.validate([text]));
-    if (diff === null || diff.length > 1) return null;
-    if (diff.length === 0) return { field, writes: diff }; // the base value again
+    let diff: ReturnType<typeof numberDifferences>;
+    try {
+      diff = numberDifferences(this.base, this.validate([text]));
+    } catch {
+      return { result: null, validated: true }; // the full path says what is wrong with it
+    }
+    if (diff === null || diff.length > 1) return { result: null, validated: true };
+    if (diff.length === 0) return { result: { field, writes: diff }, validated: true }; // the base value again
     const rate = ratePlace(diff[0]!.place);
-    if (rate === undefined) return null;
+    if (rate === undefined) return { result: null, validated: true };
     // a plain value: the field's other values go the same way
     if (typeof value === "string") this.templates.set(field, { place: diff[0]!.place, kind: rate.kind });
-    return { field, writes: diff };
+    return { result: { field, writes: diff }, validated: true };
   }
 
   /** The scenario of a point with these sets, by writing numbers into the base; undefined: take the full path. */

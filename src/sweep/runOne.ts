@@ -37,7 +37,7 @@ export interface SweepRunResult {
  */
 export class SweepRunner {
   readonly source;
-  /** Parsed `path=value` texts: a grid's points share their axes' values (bounded, for long samples). */
+  /** Parsed `path=value` texts: a grid's points share their axes' values (bounded small: a sample's values come once, and a large map of them would only fill the old generation). */
   private readonly parsed = new Map<string, Override>();
   private readonly rates: RatePoints | undefined;
   /** The model the rate points are written into, built at the first of them. */
@@ -77,7 +77,7 @@ export class SweepRunner {
     let o = this.parsed.get(text);
     if (o === undefined) {
       o = parseOverride(text);
-      if (this.parsed.size >= 4096) this.parsed.clear();
+      if (this.parsed.size >= 256) this.parsed.clear();
       this.parsed.set(text, o);
     }
     return o;

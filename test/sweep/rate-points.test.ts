@@ -126,6 +126,17 @@ describe("sweep points by rate parameters", () => {
     expect(fast.writtenRuns).toBe(6);
   });
 
+  it("a sample's values are not kept: only what validation taught stays, a bounded few parsed texts besides", () => {
+    // a 100,000-run sample sends each worker texts it never sees again; a map of them promoted
+    // every one into the old generation (W4's LHS peaked higher than its grid) and was never read
+    const { fast } = runners("bench/w1-run-down");
+    for (let k = 0; k < 600; k++) fast.run(k, [`channels.k-leak.conductance=${0.1 + k / 997} mS/cm^2`, `pumps.pump.max-current=${0.1 + k / 331} uA/cm^2`]);
+    expect(fast.writtenRuns).toBe(600);
+    const kept = fast as unknown as { rates: { writes: Map<string, unknown> }; parsed: Map<string, unknown> };
+    expect(kept.rates.writes.size).toBe(2); // each field's first value, learned by validating it
+    expect(kept.parsed.size).toBeLessThanOrEqual(256);
+  });
+
   it("a whole channel given as a mapping teaches nothing about the next value of that field", () => {
     const { fast, full } = runners("bench/w1-run-down");
     const points = [["channels.k-leak={name: k-leak, ion: K, conductance: 0.5 mS/cm^2}"], ["channels.k-leak=0.4 mS/cm^2"]];
