@@ -1,3 +1,4 @@
+import { monotonicMs } from "../clock.js";
 import { envMilliseconds } from "./envMilliseconds.js";
 import type { Column, Recorder } from "../recording/types.js";
 
@@ -16,7 +17,7 @@ export const PROGRESS_AFTER_MS = 2000;
 export function withRunProgress(inner: Recorder, label: string, duration_s: number, stream: NodeJS.WriteStream = process.stderr): Recorder {
   if (!stream.isTTY || process.env.TERM === "dumb") return inner;
   const delay_ms = envMilliseconds("IONFLUX_PROGRESS_AFTER_MS", PROGRESS_AFTER_MS);
-  const started = performance.now();
+  const started = monotonicMs();
   let lastDraw = 0;
   let drawn = false;
   const clear = () => {
@@ -29,7 +30,7 @@ export function withRunProgress(inner: Recorder, label: string, duration_s: numb
     },
     row(values: Float64Array) {
       inner.row(values);
-      const now = performance.now();
+      const now = monotonicMs();
       if (now - started < delay_ms || now - lastDraw < 200) return;
       lastDraw = now;
       const t = values[0]!;

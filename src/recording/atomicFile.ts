@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
   constants as fsc,
@@ -11,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  readSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -19,6 +19,7 @@ import {
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { SimulatorError, UsageError } from "../errors.js";
+import { sha256Hex } from "./sha256.js";
 
 const TEMP_MARK = ".tmp-";
 /**
@@ -70,16 +71,31 @@ export function machineTagOf(): string {
       return "";
     }
   };
-  machineTag = createHash("sha256")
-    .update([hostname(), read("/proc/sys/kernel/random/boot_id"), read("/proc/self/ns/pid", true)].join("\u0000"))
-    .digest("hex")
-    .slice(0, 12);
+  machineTag = sha256Hex([hostname(), read("/proc/sys/kernel/random/boot_id"), read("/proc/self/ns/pid", true)].join("\u0000")).slice(0, 12);
   return machineTag;
+}
+
+/**
+ * `bytes` random bytes from the operating system, as hex: /dev/urandom where there is one (it spares
+ * a plain run loading node:crypto, see sha256.ts), else node:crypto's randomBytes.
+ */
+export function osRandomHex(bytes: number): string {
+  const b = Buffer.alloc(bytes);
+  let fd: number | undefined;
+  try {
+    fd = openSync("/dev/urandom", fsc.O_RDONLY);
+    if (readSync(fd, b, 0, bytes, null) === bytes) return b.toString("hex");
+  } catch {
+    // no /dev/urandom (Windows): the crypto module's
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  return process.getBuiltinModule("node:crypto").randomBytes(bytes).toString("hex");
 }
 
 /** `.NAME.tmp-TAG-PID-RANDOM`: the machine tag, the PID and 48 random bits (unguessable, never reused). */
 function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}${TEMP_MARK}${machineTagOf()}-${process.pid}-${randomBytes(6).toString("hex")}`);
+  return join(dirname(path), `.${basename(path)}${TEMP_MARK}${machineTagOf()}-${process.pid}-${osRandomHex(6)}`);
 }
 
 const TEMP_NAME = /\.tmp-([0-9a-f]{12})-(\d+)-[0-9a-f]{12}$/;

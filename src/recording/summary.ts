@@ -1,9 +1,9 @@
-import { createHash } from "node:crypto";
 import { CODATA_YEAR } from "../physics/constants.js";
 import type { Scenario } from "../scenario/types.js";
 import type { RunReport } from "../simulation/types.js";
 import { IONFLUX_VERSION } from "../version.js";
 import { endInOutputUnits, MV_PER_V as MV, PL_PER_M3 as PL, UA_PER_CM2_PER_A_PER_M2 as UA_PER_CM2 } from "./units.js";
+import { sha256Hex } from "./sha256.js";
 
 /** Numbers that may be NaN/Infinity become null in JSON (JSON has no NaN). */
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -96,7 +96,7 @@ export function buildSummary(scenario: Scenario, ...args: [RunReport, SummaryCon
     provenance: {
       ionflux_version: IONFLUX_VERSION,
       scenario_file: scenario.source,
-      scenario_sha256: createHash("sha256").update(context.scenarioText).digest("hex"),
+      scenario_sha256: sha256Hex(context.scenarioText),
       overrides: context.overrides,
       constants: `CODATA ${CODATA_YEAR}`,
       units_of_scenario_si: "SI: V, s, K, m, m^2, m^3, mol/m^3, F/m^2, S/m^2, m/s, A/m^2",

@@ -1,3 +1,4 @@
+import { monotonicMs } from "../clock.js";
 import { IntegrationError } from "../errors.js";
 import { invariantDrifts } from "../model/invariants.js";
 import { langevinNoise } from "../model/langevin.js";
@@ -65,7 +66,7 @@ function simulateSteady(model: MembraneModel, sink: TrajectorySink, started: num
     invariants: invariantDrifts(model, model.y0, y, Infinity),
     stats: { steps: iterations, rejectedSteps: 0, rhsEvaluations: steady.rhsEvaluations, jacobianEvaluations: iterations, luDecompositions: iterations },
     method: STEADY_METHOD,
-    wallTime_ms: performance.now() - started,
+    wallTime_ms: monotonicMs() - started,
     steady,
     ...(steady.converged ? {} : { failure: steady.message }),
   };
@@ -78,7 +79,7 @@ function simulateSteady(model: MembraneModel, sink: TrajectorySink, started: num
  * rule (stopRule.ts) and checks the invariants at the end. Orchestration only.
  */
 export function simulate(model: MembraneModel, run: RunSettings, sink: TrajectorySink): RunResult {
-  const started = performance.now();
+  const started = monotonicMs();
   if (run.method === STEADY_METHOD) return simulateSteady(model, sink, started);
   const found = findMethod(run.method);
   if (!found) throw new Error(`unknown method ${run.method}`);
@@ -155,7 +156,7 @@ export function simulate(model: MembraneModel, run: RunSettings, sink: Trajector
     invariants: invariantDrifts(model, y0, result.y, result.t),
     stats: { ...result.stats },
     method: method.name,
-    wallTime_ms: performance.now() - started,
+    wallTime_ms: monotonicMs() - started,
     ...(stochastic ? { fluctuations: windowRule.statistics(result.t) } : {}),
   };
 }

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
  * - verify sits with sweep and plot: it runs models and reads recordings, and cli imports it.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ["physics", "numerics", "errors.ts", "version.ts", "codeCache.ts"],
+  ["physics", "numerics", "errors.ts", "version.ts", "codeCache.ts", "clock.ts"],
   ["solvers"],
   ["scenario"],
   ["protocol"],

@@ -81,6 +81,17 @@ describe("bin/ionflux.js starts a plain run without the ES module loader", () =>
   writeFileSync(preload, `process.on("exit", () => process.stderr.write("esm-loader=" + process.moduleLoadList.includes("NativeModule internal/modules/esm/translators") + "\\n"));\n`);
   const launch = (args: string[]) => spawnSync(process.execPath, ["-r", preload, "bin/ionflux.js", ...args], { encoding: "utf8" });
 
+  it("a plain run loads neither node:crypto nor perf_hooks (5-8 ms and about 1 ms of start-up)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ionflux-launch-mods-"));
+    const probe = join(dir, "mods.cjs");
+    writeFileSync(probe, `const base = new Set(process.moduleLoadList); process.on("exit", () => process.stderr.write("loaded=" + process.moduleLoadList.filter((m) => !base.has(m)).join(",") + "\\n"));\n`);
+    const run = spawnSync(process.execPath, ["-r", probe, "bin/ionflux.js", "run", "sims/bench/w1-run-down.yaml", "--out", join(dir, "out")], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    const loaded = /loaded=(.*)/.exec(run.stderr)![1]!.split(",");
+    expect(loaded).toContain("NativeModule vm"); // the probe sees what the run loads (the code cache's module)
+    expect(loaded.filter((m) => /^NativeModule (crypto|perf_hooks)$/.test(m))).toEqual([]);
+  });
+
   it.runIf(tellsApart)("a plain run is CommonJS from bin to bundle; any other command line reaches the full CLI", () => {
     const out = mkdtempSync(join(tmpdir(), "ionflux-launch-out-"));
     const run = launch(["run", "sims/k-nernst.yaml", "--out", out]);
