@@ -10,7 +10,6 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
-  readSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -19,6 +18,7 @@ import {
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { SimulatorError, UsageError } from "../errors.js";
+import { osRandomHex } from "./osRandom.js";
 import { sha256Hex } from "./sha256.js";
 
 const TEMP_MARK = ".tmp-";
@@ -75,23 +75,6 @@ export function machineTagOf(): string {
   return machineTag;
 }
 
-/**
- * `bytes` random bytes from the operating system, as hex: /dev/urandom where there is one (it spares
- * a plain run loading node:crypto, see sha256.ts), else node:crypto's randomBytes.
- */
-export function osRandomHex(bytes: number): string {
-  const b = Buffer.alloc(bytes);
-  let fd: number | undefined;
-  try {
-    fd = openSync("/dev/urandom", fsc.O_RDONLY);
-    if (readSync(fd, b, 0, bytes, null) === bytes) return b.toString("hex");
-  } catch {
-    // no /dev/urandom (Windows): the crypto module's
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-  return process.getBuiltinModule("node:crypto").randomBytes(bytes).toString("hex");
-}
 
 /** `.NAME.tmp-TAG-PID-RANDOM`: the machine tag, the PID and 48 random bits (unguessable, never reused). */
 function tempPathFor(path: string): string {

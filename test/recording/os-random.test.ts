@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { osRandomHex } from "../../src/recording/atomicFile.js";
+import { osRandomHex } from "../../src/recording/osRandom.js";
 
 describe("temporary files' random part", () => {
   it("is the asked number of bytes in hex, new at every call", () => {

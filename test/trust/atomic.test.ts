@@ -95,7 +95,7 @@ describe.skipIf(!root)("a full disk: every command ends with one line, exit 1, i
 describe("temporary files: never through a link, never another machine's", () => {
   it("a symbolic link planted at the temporary name is not followed (exclusive create): the victim is untouched", async () => {
     vi.resetModules();
-    vi.doMock("node:crypto", async (orig) => ({ ...(await orig<typeof import("node:crypto")>()), randomBytes: (n: number) => Buffer.alloc(n, 0xab) }));
+    vi.doMock("../../src/recording/osRandom.js", () => ({ osRandomHex: (n: number) => "ab".repeat(n) }));
     const { AtomicFile, OutputError, machineTagOf } = await import("../../src/recording/atomicFile.js");
     const out = dir();
     const victim = join(out, "victim.txt");
@@ -103,7 +103,7 @@ describe("temporary files: never through a link, never another machine's", () =>
     symlinkSync(victim, join(out, `.k.csv.tmp-${machineTagOf()}-${process.pid}-${"ab".repeat(6)}`));
     expect(() => new AtomicFile(join(out, "k.csv"))).toThrow(OutputError);
     expect(readFileSync(victim, "utf8")).toBe("precious");
-    vi.doUnmock("node:crypto");
+    vi.doUnmock("../../src/recording/osRandom.js");
     vi.resetModules();
   });
 
