@@ -165,8 +165,8 @@ function w2RatePoints() {
 
 /**
  * W2 on `jobs` threads, in-process. Warm, as the 1-thread figure is: the runs go through one
- * SweepPool whose threads have done the sweep once before the timed repetitions (its workers are
- * started and JIT-warm, like this thread's runner). `cold` also times a fresh pool per repetition
+ * SweepPool whose threads have each done about 2,000 runs before the timed repetitions (its workers
+ * are started and JIT-warm, like this thread's runner). `cold` also times a fresh pool per repetition
  * (worker start-up and warm-up included, as one `ionflux sweep` pays them).
  */
 async function w2(jobs: number, cold = false) {
@@ -179,7 +179,11 @@ async function w2(jobs: number, cold = false) {
     return collected;
   };
   try {
-    if (!cold) await sweep(pool);
+    // each thread does about 2,000 runs before the timed ones, as this thread has before the
+    // 1-thread figure: a run's once-a-run code (setting up, writing rates, the result) reaches V8's
+    // optimising tier only after a thousand or two runs, and after one sweep a 2-thread pool's worker
+    // had done 500 (its time per run fell from 120-125 to 95-100 µs over the next 2,500)
+    if (!cold) for (let i = 0; i < 2 * jobs; i++) await sweep(pool);
     const times: number[] = [];
     const cpu: number[] = [];
     let checksum = NaN;
