@@ -165,7 +165,7 @@ function w2RatePoints() {
 
 /**
  * W2 on `jobs` threads, in-process. Warm, as the 1-thread figure is: the runs go through one
- * SweepPool whose threads have each done about 2,000 runs before the timed repetitions (its workers
+ * SweepPool whose threads have each done about 3,000 runs before the timed repetitions (its workers
  * are started and JIT-warm, like this thread's runner). `cold` also times a fresh pool per repetition
  * (worker start-up and warm-up included, as one `ionflux sweep` pays them).
  */
@@ -179,11 +179,12 @@ async function w2(jobs: number, cold = false) {
     return collected;
   };
   try {
-    // each thread does about 2,000 runs before the timed ones, as this thread has before the
-    // 1-thread figure: a run's once-a-run code (setting up, writing rates, the result) reaches V8's
-    // optimising tier only after a thousand or two runs, and after one sweep a 2-thread pool's worker
-    // had done 500 (its time per run fell from 120-125 to 95-100 µs over the next 2,500)
-    if (!cold) for (let i = 0; i < 2 * jobs; i++) await sweep(pool);
+    // each thread does about 3,000 runs before the timed ones, as this thread has before the
+    // 1-thread figure: a thread's time per run settles only after 2,000-3,000 runs (V8 optimising
+    // the once-a-run code: setting up, writing rates, the result). After one sweep a 2-thread pool's
+    // threads had done 500 each, and their time per run fell from 120-125 to 94-97 µs over the next
+    // 2,500 (one thread alone: 366, 194, 178, then 170-184 µs per 500 runs)
+    if (!cold) for (let i = 0; i < 3 * jobs; i++) await sweep(pool);
     const times: number[] = [];
     const cpu: number[] = [];
     let checksum = NaN;
