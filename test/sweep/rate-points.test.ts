@@ -98,6 +98,32 @@ describe("sweep points by rate parameters", () => {
     expect([1, 4, 3].map((c) => out[0]![c] === out[1]![c])).toEqual([false, false, false]);
   });
 
+  // Seen failing: with the copies along a written path made by spreading alone (hidden properties
+  // not defined again), the written KCC2 transporter lost its hidden property (4 keys, not 5).
+  it("a written scenario is the validated one, hidden properties included (origins, compiled formulas)", () => {
+    const base = ["bath.clamped=false", "bath.volume=10 pL", "cell.water-permeability=1e-3 cm/s"];
+    const { fast } = runners("chloride-kcc2-mature", base);
+    const sets = ["transporters.kcc2.conductance=0.02 mS/cm^2", "pumps.pump.max-current=1.5 uA/cm^2"];
+    const written = (fast as unknown as { rates: { scenario(s: readonly string[]): unknown } }).rates.scenario(sets);
+    expect(written).toBeDefined();
+    const validated = fast.scenario(sets);
+    /** Every own property, enumerable or not, with its enumerability; leaves compared, functions by kind. */
+    const same = (a: unknown, b: unknown, path: string, seen: Set<unknown>): void => {
+      if (typeof a === "function" || typeof b === "function") return void expect(typeof a, path).toBe(typeof b);
+      if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return void expect(a, path).toStrictEqual(b);
+      if (seen.has(a)) return;
+      seen.add(a);
+      expect(Object.getPrototypeOf(a), path).toBe(Object.getPrototypeOf(b));
+      const keys = (o: object) => Reflect.ownKeys(o).map((k) => `${String(k)}${Object.prototype.propertyIsEnumerable.call(o, k) ? "" : " (hidden)"}`).sort();
+      expect(keys(a), path).toEqual(keys(b));
+      for (const k of Reflect.ownKeys(a)) same((a as Record<PropertyKey, unknown>)[k], (b as Record<PropertyKey, unknown>)[k], `${path}.${String(k)}`, seen);
+    };
+    same(written, validated, "scenario", new Set());
+    const hidden = (o: object) => Object.getOwnPropertyNames(o).filter((k) => !Object.prototype.propertyIsEnumerable.call(o, k));
+    const w = written as { pumps: object[]; transporters: object[] };
+    expect(hidden(w.pumps[0]!).length + hidden(w.transporters[0]!).length).toBeGreaterThan(0);
+  });
+
   it("anything but rate parameters takes the full path, with the same rows", () => {
     // a concentration, a method, a formula, a temperature: validated and built per point
     const points = [["ions.K.inside=120 mM"], ["run.method=rk45"], ["temperature=20 degC"], ["channels.k-leak.conductance=0.5 mS/cm^2", "ions.Na.outside=140 mM"]];
