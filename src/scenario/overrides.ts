@@ -65,8 +65,20 @@ export function parseOverride(text: string): Override {
   const path = pathText.split(".");
   if (path.some((p) => p === "")) throw new UsageError(`--set ${text}: empty segment in the path "${pathText}"`);
   checkFieldPath(pathText, `--set ${pathText}`);
-  const value = overrideValue(text.slice(eq + 1));
-  return { path, value: cleanValue(value, `--set ${pathText}`), text };
+  return { path, value: valueAfter(text, eq, pathText), text };
+}
+
+function valueAfter(text: string, eq: number, pathText: string): unknown {
+  return cleanValue(overrideValue(text.slice(eq + 1)), `--set ${pathText}`);
+}
+
+/**
+ * `parseOverride(text).value` for a text whose path part (before the first "=") has been parsed
+ * and checked before, in another text: a sweep's sample gives every value once, on a few paths.
+ */
+export function overrideValueOnKnownPath(text: string): unknown {
+  const eq = text.indexOf("=");
+  return valueAfter(text, eq, text.slice(0, eq).trim());
 }
 
 /** The item of a list a path segment names: its index, or the item whose `name` it is; -1 for none. */

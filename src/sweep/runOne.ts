@@ -4,7 +4,7 @@ import { CsvFileRecorder } from "../recording/csv.js";
 import { NullRecorder } from "../recording/trajectory.js";
 import { endInOutputUnits, PL_PER_M3 } from "../recording/units.js";
 import { parseScenarioSource } from "../scenario/source.js";
-import { applyOverrides, canonicalField, parseOverride, type Override } from "../scenario/overrides.js";
+import { applyOverrides, canonicalField, overrideValueOnKnownPath, parseOverride, type Override } from "../scenario/overrides.js";
 import type { Scenario } from "../scenario/types.js";
 import { validateScenario } from "../scenario/validate.js";
 import { simulate } from "../simulation/simulate.js";
@@ -39,6 +39,12 @@ export class SweepRunner {
   readonly source;
   /** Parsed `path=value` texts: a grid's points share their axes' values (bounded small: a sample's values come once, and a large map of them would only fill the old generation). */
   private readonly parsed = new Map<string, Override>();
+  /**
+   * Canonical fields by a set's path text (before its "="), each parsed and checked once: a
+   * sample's texts are all new, on the same few paths (their paths' parsing and lookup were 3-5%
+   * of a sample run).
+   */
+  private readonly fields = new Map<string, string>();
   private readonly rates: RatePoints | undefined;
   /** The model the rate points are written into, built at the first of them. */
   private rateModel: MembraneModel | undefined;
@@ -52,15 +58,33 @@ export class SweepRunner {
     options: { readonly ratePoints?: boolean } = {},
   ) {
     this.source = parseScenarioSource(text, file);
-    if (options.ratePoints !== false) this.rates = new RatePoints((sets) => this.scenario(sets), (t) => this.fieldOf(t), (t) => this.override(t).value);
+    if (options.ratePoints !== false) this.rates = new RatePoints((sets) => this.scenario(sets), (t) => this.fieldOf(t), (t) => this.valueOf(t));
   }
 
   /** The canonical field path a set names, over the scenario with the sweep's base sets. */
   private fieldOf(text: string): string {
+    const pathText = this.pathTextOf(text);
+    const known = pathText === undefined ? undefined : this.fields.get(pathText);
+    if (known !== undefined) return known;
     if (this.baseTree === undefined) this.baseTree = applyOverrides(this.source.tree, this.baseSets.map((s) => this.override(s))).tree;
     const field = canonicalField(this.baseTree, this.override(text).path);
     if (field === undefined) throw new Error(`no field in ${text}`);
+    if (pathText !== undefined) {
+      if (this.fields.size >= 256) this.fields.clear();
+      this.fields.set(pathText, field);
+    }
     return field;
+  }
+
+  private pathTextOf(text: string): string | undefined {
+    const eq = text.indexOf("=");
+    return eq > 0 ? text.slice(0, eq) : undefined;
+  }
+
+  /** A set's value as its override reads it; on a path parsed before, without parsing the path again. */
+  private valueOf(text: string): unknown {
+    const pathText = this.pathTextOf(text);
+    return pathText !== undefined && this.fields.has(pathText) ? overrideValueOnKnownPath(text) : this.override(text).value;
   }
 
   /** The model of a point that takes the fast path, its rates written; undefined otherwise. */

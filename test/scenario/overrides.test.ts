@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { parseOverride } from "../../src/scenario/overrides.js";
+import { overrideValueOnKnownPath, parseOverride } from "../../src/scenario/overrides.js";
 
 /** What `--set x=VALUE` must give: VALUE read as YAML (a value YAML refuses stays text). */
 function asYaml(text: string): unknown {
@@ -32,5 +32,19 @@ describe("--set values are read as YAML reads them", () => {
       }),
       { numRuns: 5000, seed: 20261202 },
     );
+  });
+
+  // Seen failing: with the value taken as the raw text after "=" (not read as YAML), "12" was the
+  // string "12", not the number; without the mapping cleaned, "{a: 1}" kept Object.prototype.
+  it("a sweep's value on a path parsed before is the value parseOverride gives", () => {
+    const corpus = ["0.1 mS/cm^2", "12", "-0.0", "true", "null", "[1, 2]", "{a: 1}", "rk4", "1 mV ", "1=2", " 3 mV", ""];
+    for (const text of corpus) {
+      const set = `channels.k-leak.conductance=${text}`;
+      const full = parseOverride(set).value;
+      const fast = overrideValueOnKnownPath(set);
+      expect(fast, text).toStrictEqual(full);
+      if (fast !== null && typeof fast === "object") expect(Object.getPrototypeOf(fast), text).toBe(Object.getPrototypeOf(full));
+    }
+    expect(() => overrideValueOnKnownPath("run.x={__proto__: 1}")).toThrow(/__proto__/);
   });
 });
