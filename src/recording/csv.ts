@@ -1,10 +1,26 @@
-import { stringify } from "csv-stringify/sync";
 import { AtomicFile } from "./atomicFile.js";
 import { RowRecorder } from "./trajectory.js";
 import type { Column } from "./types.js";
 
 /** Rows per csv-stringify batch: large enough to amortise the call, small enough to stream. */
 const BATCH_ROWS = 2048;
+
+/**
+ * One CSV record as csv-stringify writes it with record_delimiter "unix" (a cell holding a comma,
+ * a double quote or an LF is quoted, its quotes doubled; a CR alone is not, as there) and "\n" after it. A plain run writes only
+ * its header this way: csv-stringify's first call, cold, was about 1.5 ms of a 60 ms `ionflux run`,
+ * and leaving it out of the run's bundle makes that smaller too. test/recording/csv-record.test.ts
+ * holds it to csv-stringify.
+ */
+export function csvRecord(cells: readonly string[]): string {
+  let line = "";
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (i > 0) line += ",";
+    line += /[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c;
+  }
+  return `${line}\n`;
+}
 
 /** `V [mV]`: the header cell of scenario-format.md. */
 export function headerCell(c: Column): string {
@@ -27,12 +43,12 @@ export class CsvFileRecorder extends RowRecorder {
 
   start(columns: readonly Column[]): void {
     this.file = new AtomicFile(this.path);
-    this.file.write(stringify([columns.map(headerCell)], { record_delimiter: "unix" }));
+    this.file.write(csvRecord(columns.map(headerCell)));
   }
 
   row(values: Float64Array): void {
     // numbers never need RFC 4180 quoting, so rows are joined directly (2-3x faster than
-    // csv-stringify on numeric rows, ecosystem notes §4); the header goes through csv-stringify
+    // csv-stringify on numeric rows, ecosystem notes §4); the header goes through csvRecord
     let line = "";
     for (let i = 0; i < values.length; i++) {
       const v = values[i]!;
