@@ -169,7 +169,8 @@ export class SweepPool {
     /** New runs handed out so far (runs handed out again not counted). */
     let handedOut = 0;
     const threads = Math.max(1, Math.min(this.options.jobs, Math.ceil(count / batchSize)));
-    const sizeNow = () => nextBatchSize(count - handedOut, batchSize, threads);
+    // runs handed out again (after a timeout) count as left too, or they would go out one a batch
+    const sizeNow = () => nextBatchSize(count - handedOut + again.length, batchSize, threads);
     Atomics.store(this.stopFlag, 0, 0);
     const stopping = () => job.stop?.aborted === true || job.kill?.aborted === true || (job.stopRequested?.() ?? false);
     const nextBatch = (size = sizeNow()): SweepPoint[] | null => {
@@ -296,11 +297,14 @@ export class SweepPool {
             for (const lane of [...lanes]) {
               if (lane.batches.length === 0 || !lane.slot.ready) continue;
               const p = Atomics.load(lane.slot.progress, 0);
-              // a run ended (its result may still be on its way): the next one starts now
+              // a run ended (its result may still be on its way): the next one starts now. With
+              // every run of its first batch done, none is stuck: the batch's end is on its way
+              // (after the worker's last results and, once, its code-cache save, which may take
+              // longer than a short timeout; timing out then gave a finished run a second row)
               if (p !== lane.seen) {
                 lane.seen = p;
                 lane.since = now;
-              } else if (now - lane.since > timeoutMs) timeOut(lane);
+              } else if (now - lane.since > timeoutMs && p - lane.startCount < lane.batches[0]!.length) timeOut(lane);
             }
           }, Math.min(250, Math.max(10, timeoutMs / 20)))
         : undefined;

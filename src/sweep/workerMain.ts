@@ -5,8 +5,11 @@ import { SweepRunner, type SweepRunResult } from "./runOne.js";
  * How long (ms) a worker keeps finished runs' results before it posts them, as one message. One
  * message per run cost W2 about 20 µs of a 175 µs run on the worker and as much again on the main
  * thread (each message wakes the other thread); grouped, the messages are about ten times fewer.
- * A run longer than this is posted as soon as it ends; a worker terminated (a timeout, a kill)
- * loses at most this much of finished work, which a timeout hands out again and `--resume` redoes.
+ * Results go out once the runs held span this long (from the first one's start), so a run longer
+ * than this is posted as soon as it ends; the results held when a run begins (of runs that took
+ * less than this together) reach the pool when that run ends. A worker terminated in the middle
+ * of a run (a timeout, a kill) loses at most those, which a timeout hands out again and
+ * `--resume` redoes.
  */
 export const POST_EVERY_MS = 2;
 
