@@ -2,24 +2,27 @@ import { AtomicFile } from "./atomicFile.js";
 import { RowRecorder } from "./trajectory.js";
 import type { Column } from "./types.js";
 
-/** Rows per csv-stringify batch: large enough to amortise the call, small enough to stream. */
+/** Rows per write: large enough to amortise the call, small enough to stream. */
 const BATCH_ROWS = 2048;
 
 /**
- * One CSV record as csv-stringify writes it with record_delimiter "unix" (a cell holding a comma,
- * a double quote or an LF is quoted, its quotes doubled; a CR alone is not, as there) and "\n" after it. A plain run writes only
- * its header this way: csv-stringify's first call, cold, was about 1.5 ms of a 60 ms `ionflux run`,
- * and leaving it out of the run's bundle makes that smaller too. test/recording/csv-record.test.ts
- * holds it to csv-stringify.
+ * One CSV record as csv-stringify writes it with record_delimiter "unix": a number as '' + n, a
+ * text cell holding a comma, a double quote or an LF quoted with its quotes doubled (a CR alone
+ * is not, as there), and "\n" after it. Trajectory headers and every sweep.csv line go through it:
+ * csv-stringify's first call, cold, was about 1.5 ms of a 60 ms `ionflux run` (and is no longer in
+ * the run's bundle), and a stringifier built per sweep row was half of that row's cost.
+ * test/recording/csv-record.test.ts and test/sweep/csv-line.test.ts hold it to csv-stringify.
  */
-export function csvRecord(cells: readonly string[]): string {
-  let line = "";
+export function csvRecord(cells: readonly (string | number)[]): string {
+  // joined, not concatenated cell by cell: a sweep's rows wait in memory before they are written,
+  // and a row built with += is a rope of ~40 pieces until flattened (W4's grid peaked 5-8 MB
+  // higher that way)
+  const out = new Array<string>(cells.length);
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
-    if (i > 0) line += ",";
-    line += /[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c;
+    out[i] = typeof c === "number" ? String(c) : /[",\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c;
   }
-  return `${line}\n`;
+  return `${out.join(",")}\n`;
 }
 
 /** `V [mV]`: the header cell of scenario-format.md. */

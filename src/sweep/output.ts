@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
-import { stringify } from "csv-stringify/sync";
 import { SimulatorError } from "../errors.js";
 import { AtomicFile, writeFileAtomic } from "../recording/atomicFile.js";
+import { csvRecord } from "../recording/csv.js";
 import { convertQuantity } from "../scenario/quantity.js";
 import { DataFileError, parseJsonData } from "../scenario/safeData.js";
 import type { SweepRunResult } from "./runOne.js";
@@ -55,7 +55,7 @@ export function parameterCell(p: SweepParameter, text: string): string | number 
 }
 
 /**
- * One sweep.csv line (RFC 4180 via csv-stringify: an error message may hold commas or quotes).
+ * One sweep.csv line (RFC 4180 as csv-stringify writes it: an error message may hold commas or quotes).
  * `converged` is TRUE or FALSE, which LibreOffice, Excel and pandas read as booleans; a failed run
  * has FALSE and its one-line reason in `error`.
  */
@@ -66,23 +66,9 @@ export function sweepRow(k: number, parameters: readonly SweepParameter[], value
       ? ["FALSE", "", "", "", "", "", "", r.error]
       : [r.converged ? "TRUE" : "FALSE", num(r.tConverged_s), num(r.V_final_mV), num(r.E_rev_final_mV), num(r.I_net_final_uA_cm2), num(r.steps), num(r.rhsEvaluations), ""];
   if (water) cells.push(r.error !== undefined ? "" : num(r.volumeFinal_pL));
-  return csvLine([k, ...values.map((v, i) => parameterCell(parameters[i]!, v)), ...cells]);
+  return csvRecord([k, ...values.map((v, i) => parameterCell(parameters[i]!, v)), ...cells]);
 }
 
-/** Text that csv-stringify writes as it is (no quoting): letters, digits, space and . _ + - : / ( ) [ ] ^ *. */
-const PLAIN_CELL = /^[A-Za-z0-9 ._+\-:/()[\]^*]*$/;
-
-/**
- * One CSV line as csv-stringify writes it. A sweep writes one per run on its main thread, and a
- * stringifier built per row was half of a row's cost (sweepRow 5.6 -> 2.6 us), so a line of
- * numbers and plain text is joined here, as csv-stringify would join it
- * (numbers as '' + n), and anything else (an error message with a comma or a quote) goes to
- * csv-stringify. test/sweep/csv-line.test.ts checks both against csv-stringify.
- */
-export function csvLine(cells: readonly (string | number)[]): string {
-  for (const c of cells) if (typeof c !== "number" && !PLAIN_CELL.test(c)) return stringify([cells as (string | number)[]], { record_delimiter: "unix" });
-  return `${cells.join(",")}\n`;
-}
 
 /** What a finished or interrupted sweep file holds (the sidecar DIR/NAME.meta.json). */
 export interface SweepMeta {
@@ -122,7 +108,7 @@ export class OrderedSweepWriter {
   ) {
     this.nextRun = expected.first;
     this.file = new AtomicFile(path);
-    this.file.write(stringify([header], { record_delimiter: "unix" }));
+    this.file.write(csvRecord(header));
   }
 
   add(k: number, line: string): void {
@@ -215,6 +201,6 @@ export function readDoneRows(csvPath: string, metaPath: string, sweepId: string,
     throw new ResumeError(`${csvPath}: not a valid table (${(e as Error).message.split("\n")[0]}); move it away or drop --resume`);
   }
   if (rows[0]?.join("\u0000") !== header.join("\u0000")) throw new ResumeError(`${csvPath}: its header differs from this sweep's`);
-  for (const row of rows.slice(1)) done.set(Number(row[0]), stringify([row], { record_delimiter: "unix" }));
+  for (const row of rows.slice(1)) done.set(Number(row[0]), csvRecord(row));
   return done;
 }

@@ -1,9 +1,9 @@
 import { stringify } from "csv-stringify/sync";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
-import { csvLine } from "../../src/sweep/output.js";
+import { csvRecord as csvLine } from "../../src/recording/csv.js";
 
-/** sweep.csv's lines are joined by hand when no cell needs quoting: they must be csv-stringify's, byte for byte. */
+/** sweep.csv's lines (and trajectory headers) are joined by hand (csvRecord): they must be csv-stringify's, byte for byte. */
 describe("csvLine", () => {
   const reference = (cells: (string | number)[]) => stringify([cells], { record_delimiter: "unix" });
 

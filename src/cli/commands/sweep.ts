@@ -70,24 +70,8 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
     ...((opts.seed ?? section.seed) !== undefined ? { seed: (opts.seed ?? section.seed)! } : {}),
     latinHypercube: opts.lhs ?? section.latinHypercube ?? false,
   });
-  /**
-   * The values of the runs handed out and not yet recorded: a run's row shows the values its sets
-   * were made of, without drawing (a sample's row: a chunk's logs and exponentials) and formatting
-   * them again. It holds the runs in flight, a few batches a thread.
-   */
-  const inFlight = new Map<number, string[]>();
-  const valuesOf = (k: number) => {
-    const v = inFlight.get(k);
-    if (v === undefined) return plan.valuesAt(k);
-    inFlight.delete(k);
-    return v;
-  };
   // a point's own sets; the --set ones go to every run as the runner's base sets (applied first)
-  const setsOf = (k: number) => {
-    const values = plan.valuesAt(k);
-    inFlight.set(k, values);
-    return values.map((v, i) => `${plan.columns[i]}=${v}`);
-  };
+  const setsOf = (k: number) => plan.valuesAt(k).map((v, i) => `${plan.columns[i]}=${v}`);
   const nameFlag = varyLabeller(parseScenarioSource(text, opts.file).tree, plan.columns);
   // a bad scenario or path fails once, clearly, up front (the first run's overrides)
   let scenario;
@@ -147,7 +131,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const record = (results: readonly SweepRunResult[]): void => {
     for (const r of results) {
       if (r.error !== undefined) failed++;
-      writer.add(r.index, sweepRow(r.index, parameters, valuesOf(r.index), r.error === undefined ? r : { ...r, error: nameFlag(r.error, "") }, water));
+      writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r.error === undefined ? r : { ...r, error: nameFlag(r.error, "") }, water));
     }
     finished += results.length;
     progress.update(finished);
