@@ -4,6 +4,7 @@ import { FieldReader } from "../scenario/reader.js";
 import type { ScenarioSource } from "../scenario/source.js";
 import { gridPoint, gridSize, parseAxis, type Axis } from "./grid.js";
 import { parseDistribution, sampleStream } from "./sample.js";
+import { numberText } from "../recording/numberText.js";
 
 /** What a sweep runs: run k sets `columns[i]` to `valuesAt(k)[i]` (as --set texts). */
 export interface SweepPlan {
@@ -74,7 +75,8 @@ export function buildPlan(scenarioText: string, request: SweepRequest): SweepPla
     }
     // read in chunks as the runs are handed out: a 100,000-run sample is never held whole
     const sample = sampleStream(distributions, count, seed, request.latinHypercube ?? false);
-    const text = (x: number, unit: string) => (unit ? `${x} ${unit}` : String(x));
+    // numberText, not `${x}`: a fresh number a run, twice (its sets and its row), through V8's number-string cache
+    const text = (x: number, unit: string) => (unit ? `${numberText(x)} ${unit}` : numberText(x));
     return {
       columns: distributions.map((d) => d.path),
       total: count,

@@ -10,7 +10,7 @@ describe("csvLine", () => {
   it("equals csv-stringify on 20,000 random lines of numbers and texts (plain and not)", () => {
     const rng = seedrandom("csv-line");
     const alphabet = ["a", "Z", "7", " ", ".", "_", "+", "-", ":", "/", "(", ")", "[", "]", "^", "*", ",", '"', "\n", "\r", ";", "\t", "=", "é", "'", "\\"];
-    const numbers = [0, -0, 1, -1, 0.1, 1e-7, -3.0000000000000004e-12, 1e21, 123456789.125, -30.214224136961, 5e-324, Number.MAX_VALUE];
+    const numbers = [0, -0, 1, -1, 0.1, 1e-7, -3.0000000000000004e-12, 1e21, 123456789.125, -30.214224136961, 5e-324, Number.MAX_VALUE, NaN, Infinity, -Infinity];
     let quoted = 0;
     for (let line = 0; line < 20_000; line++) {
       const cells: (string | number)[] = [];

@@ -56,6 +56,34 @@ describe("the runs of a sweep are generated, never listed", () => {
     expect(readFileSync(path, "utf8")).toBe("run,x\n1,a\n4,b\n7,c\n");
   });
 
+  // Seen failing: with the buffer's fill counted in characters rather than UTF-8 bytes (rows of
+  // "é" overran the 64 kB buffer and were cut), with the row that fills the buffer dropped instead
+  // of written after the flush, and with a row longer than the buffer written before the rows
+  // already in it.
+  it("the writer's byte buffer keeps every row whole and in order, across flushes, multi-byte text and a row longer than the buffer", () => {
+    const d = dir();
+    const path = join(d, "sweep.csv");
+    const n = 3000;
+    const line = (k: number) => (k === 1234 ? `${k},${"x".repeat(100_000)}\n` : `${k},${"é".repeat(k % 97)}ü,${k * 0.1}\n`);
+    const w = new OrderedSweepWriter(path, ["run", "x"], shardRuns(n, null));
+    // in pairs, the later one first: half the rows wait for the one before them
+    for (let k = 0; k < n; k += 2) {
+      if (k + 1 < n) w.add(k + 1, line(k + 1));
+      w.add(k, line(k));
+    }
+    expect(w.close()).toBe(n);
+    let want = "run,x\n";
+    for (let k = 0; k < n; k++) want += line(k);
+    expect(readFileSync(path, "utf8") === want).toBe(true);
+    // rows of 64 bytes: the 1,024th fills the buffer to its last byte
+    const exact = join(d, "exact.csv");
+    const row = (k: number) => `${String(k).padStart(6, "0")},${"y".repeat(56)}\n`;
+    const w2 = new OrderedSweepWriter(exact, ["run", "y"], shardRuns(2100, null));
+    for (let k = 0; k < 2100; k++) w2.add(k, row(k));
+    expect(w2.close()).toBe(2100);
+    expect(readFileSync(exact, "utf8") === `run,y\n${Array.from({ length: 2100 }, (_, k) => row(k)).join("")}`).toBe(true);
+  });
+
   /** Peak resident memory (VmHWM, MB) of a running process, as /proc says. */
   const peakMb = (pid: number) => {
     try {
