@@ -1,4 +1,4 @@
-import { KINDS, parseQuantity, type QuantityKind } from "../scenario/quantity.js";
+import { KINDS, parseQuantityOnce, type QuantityKind } from "../scenario/quantity.js";
 import type { Scenario } from "../scenario/types.js";
 
 /** A place in a validated Scenario: keys and list indices from its root. */
@@ -164,8 +164,9 @@ export class RatePoints {
     }
     const template = this.templates.get(field);
     if (template) {
-      // what validation does with it: FieldReader.quantity(path, value, kind, "non-negative")
-      const q = typeof value === "string" ? parseQuantity(value, template.kind) : undefined;
+      // what validation does with it: FieldReader.quantity(path, value, kind, "non-negative"),
+      // uncached (a template reads the values validation has not seen: a sample's, each once)
+      const q = typeof value === "string" ? parseQuantityOnce(value, template.kind) : undefined;
       return { result: q?.ok && !(q.value < 0) ? { field, writes: [{ place: template.place, value: q.value }] } : null, validated: false };
     }
     let diff: ReturnType<typeof numberDifferences>;
