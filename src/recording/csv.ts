@@ -1,5 +1,5 @@
 import { AtomicFile } from "./atomicFile.js";
-import { finiteNumbersText, numberText } from "./numberText.js";
+import { finiteNumbersText } from "./numberText.js";
 import { RowRecorder } from "./trajectory.js";
 import type { Column } from "./types.js";
 
@@ -66,28 +66,16 @@ export class CsvFileRecorder extends RowRecorder {
   row(values: Float64Array): void {
     // numbers never need RFC 4180 quoting, so rows are joined directly (2-3x faster than
     // csv-stringify on numeric rows, ecosystem notes §4); the header goes through csvRecord.
-    // A row of finite numbers is one JSON.stringify of them (numberText.ts: no number-string
-    // cache, and about twice as fast as String per number); one with an empty cell, number by number.
+    // The row is one JSON.stringify of its numbers (numberText.ts: no number-string cache),
+    // whose null for a non-finite value becomes the empty cell (no number's text holds "null").
     const xs = this.numbers;
     xs.length = values.length;
     let finite = true;
     for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (!Number.isFinite(v)) {
-        finite = false;
-        break;
-      }
-      xs[i] = v;
+      xs[i] = values[i]!;
+      if (!Number.isFinite(xs[i]!)) finite = false;
     }
-    let line = "";
-    if (finite) line = finiteNumbersText(xs);
-    else {
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (i > 0) line += ",";
-        if (Number.isFinite(v)) line += numberText(v);
-      }
-    }
+    const line = finite ? finiteNumbersText(xs) : finiteNumbersText(xs).replaceAll("null", "");
     this.batch.push(line);
     if (this.batch.length >= BATCH_ROWS) this.flush();
   }

@@ -17,8 +17,7 @@ export function numberText(x: number): string {
   return Number.isFinite(x) ? JSON.stringify(x) : String(x);
 }
 
-/** Finite numbers, comma-separated, each as `String(x)` writes it: one JSON.stringify for them all. */
+/** Finite numbers, comma-separated, each as `String(x)` writes it: one JSON.stringify for them all (a non-finite one comes out as JSON's `null`). */
 export function finiteNumbersText(xs: readonly number[]): string {
-  const json = JSON.stringify(xs);
-  return json.slice(1, -1);
+  return JSON.stringify(xs).slice(1, -1);
 }

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { UsageError } from "../errors.js";
+import { numberText } from "../recording/numberText.js";
 import { FieldReader } from "../scenario/reader.js";
 import type { ScenarioSource } from "../scenario/source.js";
 import { gridPoint, gridSize, parseAxis, type Axis } from "./grid.js";
 import { parseDistribution, sampleStream } from "./sample.js";
-import { numberText } from "../recording/numberText.js";
 
 /** What a sweep runs: run k sets `columns[i]` to `valuesAt(k)[i]` (as --set texts). */
 export interface SweepPlan {

@@ -51,8 +51,9 @@ export class SweepRunner {
   private baseTree: unknown;
   /** How many runs took the fast path (their numbers written into one model). */
   writtenRuns = 0;
-  /** The run settings of the last run without a trajectory, and what they were made from. */
-  private quiet: { readonly of: RunSettings; readonly settings: RunSettings } | undefined;
+  /** The run settings of the last run without a trajectory (unrecorded), and what they were made from. */
+  private quietOf: RunSettings | undefined;
+  private quiet: RunSettings | undefined;
   constructor(
     text: string,
     file: string,
@@ -133,8 +134,11 @@ export class SweepRunner {
    * kB made once): the old-generation growth of each worker in a long sweep.
    */
   private unrecorded(run: RunSettings): RunSettings {
-    if (this.quiet?.of !== run) this.quiet = { of: run, settings: { ...run, recordEvery: run.duration, recordLog: undefined } };
-    return this.quiet.settings;
+    if (this.quiet === undefined || this.quietOf !== run) {
+      this.quietOf = run;
+      this.quiet = { ...run, recordEvery: run.duration, recordLog: undefined };
+    }
+    return this.quiet;
   }
 
   /** One run; with `trajectoryDir`, its trajectory goes to DIR/run-NNNNNN.csv as `ionflux run` writes it. */
