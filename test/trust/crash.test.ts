@@ -90,14 +90,18 @@ describe("crash safety: SIGKILL at random moments", () => {
     expect(ionflux([...args, "--out", whole]).status).toBe(0);
     const env = { ...process.env, IONFLUX_CHECKPOINT_MS: "100" };
     await killAfter([...args, "--out", cut], 900, env);
-    const checkpointed = existsSync(join(cut, "sweep.csv"));
-    if (checkpointed) {
+    // the first checkpoint may come before any row is in order (results of a later batch first):
+    // the table then holds only its header, and the resume keeps nothing (seen once in 3 runs on
+    // a loaded machine, killed at 1.4 s)
+    let keptRows = 0;
+    if (existsSync(join(cut, "sweep.csv"))) {
       const partial: string[][] = parse(readFileSync(join(cut, "sweep.csv"), "utf8"));
       expect(partial.every((row) => row.length === partial[0]!.length)).toBe(true);
+      keptRows = partial.length - 1;
     }
     const resumed = ionflux([...args, "--out", cut, "--resume"]);
     expect(resumed.status).toBe(0);
-    if (checkpointed) expect(resumed.stdout).toMatch(/kept from before/);
+    if (keptRows > 0) expect(resumed.stdout).toMatch(/kept from before/);
     expect(readFileSync(join(cut, "sweep.csv"), "utf8")).toBe(readFileSync(join(whole, "sweep.csv"), "utf8"));
   }, 120_000);
 });
