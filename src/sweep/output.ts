@@ -54,21 +54,27 @@ export function parameterCell(p: SweepParameter, text: string): string | number 
   return converted === null ? text : converted;
 }
 
+/** A varied value's sweep.csv cell as CSV text (parameterCell's value, quoted when it must be). */
+export function parameterCellText(p: SweepParameter, text: string): string {
+  return csvRecord([parameterCell(p, text)]).slice(0, -1);
+}
+
 /**
  * One sweep.csv line (RFC 4180 as csv-stringify writes it: an error message may hold commas or quotes).
  * `converged` is TRUE or FALSE, which LibreOffice, Excel and pandas read as booleans; a failed run
- * has FALSE and its one-line reason in `error`.
+ * has FALSE and its one-line reason in `error`. `parameterText` is the run's varied values as CSV
+ * cells (SweepPlan.parameterText: made once per value of a grid's axis, not parsed back per row).
  */
-export function sweepRow(k: number, parameters: readonly SweepParameter[], values: readonly string[], r: SweepRunResult, water = false): string {
+export function sweepRow(k: number, parameterText: string, r: SweepRunResult, water = false): string {
   const num = (x: number | null | undefined) => (x === null || x === undefined || !Number.isFinite(x) ? "" : x);
   const cells: (string | number)[] =
     r.error !== undefined
       ? ["FALSE", "", "", "", "", "", "", r.error]
       : [r.converged ? "TRUE" : "FALSE", num(r.tConverged_s), num(r.V_final_mV), num(r.E_rev_final_mV), num(r.I_net_final_uA_cm2), num(r.steps), num(r.rhsEvaluations), ""];
   if (water) cells.push(r.error !== undefined ? "" : num(r.volumeFinal_pL));
-  return csvRecord([k, ...values.map((v, i) => parameterCell(parameters[i]!, v)), ...cells]);
+  // joined, not concatenated: a flat string (csv.ts says why rows are not ropes)
+  return [String(k), parameterText, csvRecord(cells)].join(",");
 }
-
 
 /** What a finished or interrupted sweep file holds (the sidecar DIR/NAME.meta.json). */
 export interface SweepMeta {

@@ -4,6 +4,7 @@ import { numberText } from "../recording/numberText.js";
 import { FieldReader } from "../scenario/reader.js";
 import type { ScenarioSource } from "../scenario/source.js";
 import { gridPoint, gridSize, parseAxis, type Axis } from "./grid.js";
+import { parameterCellText, sweepParameters, type SweepParameter } from "./output.js";
 import { parseDistribution, sampleStream } from "./sample.js";
 
 /** What a sweep runs: run k sets `columns[i]` to `valuesAt(k)[i]` (as --set texts). */
@@ -11,6 +12,14 @@ export interface SweepPlan {
   readonly columns: readonly string[];
   readonly total: number;
   valuesAt(k: number): string[];
+  /** The columns' formats in sweep.csv (from run 0's values: a range or a distribution has one unit). */
+  readonly parameters: readonly SweepParameter[];
+  /**
+   * Run k's varied values as sweep.csv cells, comma-separated: what parameterCell makes of
+   * valuesAt(k), without a value's text made and parsed back for every row (a grid's cells are
+   * made once per value of an axis; a sample's are its numbers' shortest texts).
+   */
+  parameterText(k: number): string;
   /** Identifies the sweep (scenario text, overrides, parameters): shards of one sweep share it. */
   readonly id: string;
   readonly description: string;
@@ -77,10 +86,19 @@ export function buildPlan(scenarioText: string, request: SweepRequest): SweepPla
     const sample = sampleStream(distributions, count, seed, request.latinHypercube ?? false);
     // numberText, not `${x}`: a fresh number a run, twice (its sets and its row), through V8's number-string cache
     const text = (x: number, unit: string) => (unit ? `${numberText(x)} ${unit}` : numberText(x));
+    const columns = distributions.map((d) => d.path);
+    const parameters = sweepParameters(columns, sample.row(0).map((x, j) => text(x, distributions[j]!.unit)));
     return {
-      columns: distributions.map((d) => d.path),
+      columns,
       total: count,
       valuesAt: (k) => sample.row(k).map((x, j) => text(x, distributions[j]!.unit)),
+      parameters,
+      // a finite value in the distribution's unit is the number parameterCell reads back from its text
+      parameterText: (k) =>
+        sample
+          .row(k)
+          .map((x, j) => (Number.isFinite(x) && parameters[j]!.unit === (distributions[j]!.unit || "1") ? numberText(x) : parameterCellText(parameters[j]!, text(x, distributions[j]!.unit))))
+          .join(","),
       id: id({ distributions, seed, count, lhs: request.latinHypercube ?? false }),
       description: `${count} ${request.latinHypercube ? "Latin hypercube" : "random"} samples (seed ${seed})`,
     };
@@ -88,10 +106,26 @@ export function buildPlan(scenarioText: string, request: SweepRequest): SweepPla
   const axes: Axis[] = request.vary.map(parseAxis);
   const total = gridSize(axes);
   if (total > MAX_RUNS) throw new UsageError(`the grid has ${total} runs; at most ${MAX_RUNS}`);
+  const columns = axes.map((a) => a.path);
+  const parameters = sweepParameters(columns, gridPoint(axes, 0));
+  // each axis value's cell, made when first asked for (an axis may have a million values)
+  const cells = axes.map((a) => new Array<string | undefined>(a.values.length));
+  const cellOf = (a: number, i: number) => (cells[a]![i] ??= parameterCellText(parameters[a]!, axes[a]!.values[i]!));
   return {
-    columns: axes.map((a) => a.path),
+    columns,
     total,
     valuesAt: (k) => gridPoint(axes, k),
+    parameters,
+    parameterText: (k) => {
+      if (axes.length === 1) return cellOf(0, k % axes[0]!.values.length);
+      const out = new Array<string>(axes.length);
+      for (let a = axes.length - 1; a >= 0; a--) {
+        const n = axes[a]!.values.length;
+        out[a] = cellOf(a, k % n);
+        k = Math.floor(k / n);
+      }
+      return out.join(",");
+    },
     id: id({ axes }),
     description: `a grid of ${axes.map((a) => a.values.length).join(" x ")}`,
   };

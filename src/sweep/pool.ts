@@ -65,8 +65,12 @@ export type PoolJob = PoolOptions & PoolSweep;
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
-/** What a worker posts: "ready" once it has read the scenario, the results of runs it finished (a few at a time: workerMain.ts), and the number of runs of a batch it did (the batch's end). */
-type WorkerMessage = "ready" | SweepRunResult[] | number;
+/**
+ * What a worker posts: "ready" once it has read the scenario, the results of runs it finished (a
+ * few at a time: workerMain.ts), and the number of runs of a batch it did (the batch's end), alone
+ * or with the batch's last results.
+ */
+type WorkerMessage = "ready" | SweepRunResult[] | number | { readonly results: SweepRunResult[]; readonly done: number };
 
 /** Runs the calling thread does between two looks at the workers' messages (threadRuns). */
 const HERE_BATCH = 2;
@@ -234,18 +238,19 @@ export class SweepPool {
             lane.since = performance.now();
             return;
           }
-          if (typeof m === "number") {
-            // the first batch's end (all of it, or up to a stop); the worker is on the next already
-            lane.batches.shift();
-            lane.reported = 0;
-            lane.startCount += m;
+          const results = Array.isArray(m) ? m : typeof m === "number" ? null : m.results;
+          if (results !== null && results.length > 0) {
+            lane.reported += results.length;
             lane.since = performance.now();
-            feed(lane);
-            return;
+            job.onResults(results);
           }
-          lane.reported += m.length;
+          if (Array.isArray(m)) return;
+          // the first batch's end (all of it, or up to a stop); the worker is on the next already
+          lane.batches.shift();
+          lane.reported = 0;
+          lane.startCount += typeof m === "number" ? m : m.done;
           lane.since = performance.now();
-          job.onResults(m);
+          feed(lane);
         },
         error: (e) => fail(e),
       };

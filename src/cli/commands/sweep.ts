@@ -6,7 +6,7 @@ import { envMilliseconds } from "../envMilliseconds.js";
 import { prepareOutDir, removeStaleTemporaries } from "../../recording/atomicFile.js";
 import { applyOverrides, checkFieldPath, parseOverride } from "../../scenario/overrides.js";
 import { parseScenarioSource, readScenarioText } from "../../scenario/source.js";
-import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepParameters, sweepRow, writeMeta } from "../../sweep/output.js";
+import { OrderedSweepWriter, readDoneRows, readMeta, sweepHeader, sweepRow, writeMeta } from "../../sweep/output.js";
 import { buildPlan, sweepSectionOf } from "../../sweep/plan.js";
 import { runSweepPoints } from "../../sweep/pool.js";
 import { SweepRunner, type SweepRunResult } from "../../sweep/runOne.js";
@@ -90,7 +90,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   removeStaleTemporaries(opts.out);
   const csvPath = join(opts.out, `${stem}.csv`);
   const metaPath = join(opts.out, `${stem}.meta.json`);
-  const parameters = sweepParameters(plan.columns, plan.valuesAt(0));
+  const parameters = plan.parameters;
   // a volume column when the cell may move water (in the base scenario or by a varied permeability)
   const water = scenario.cell.waterPermeability > 0 || plan.columns.some((c) => c.startsWith("cell.water-permeability"));
   const header = sweepHeader(parameters, water);
@@ -131,7 +131,7 @@ export async function sweepCommand(opts: SweepOptions, print: (line: string) => 
   const record = (results: readonly SweepRunResult[]): void => {
     for (const r of results) {
       if (r.error !== undefined) failed++;
-      writer.add(r.index, sweepRow(r.index, parameters, plan.valuesAt(r.index), r.error === undefined ? r : { ...r, error: nameFlag(r.error, "") }, water));
+      writer.add(r.index, sweepRow(r.index, plan.parameterText(r.index), r.error === undefined ? r : { ...r, error: nameFlag(r.error, "") }, water));
     }
     finished += results.length;
     progress.update(finished);
