@@ -2,7 +2,6 @@
 // plain `ionflux run` starts without Node's ES module loader: the run's own code is one CommonJS
 // script (dist/ionflux-run.cjs) loaded through V8's code cache; every other command line imports
 // the full CLI (dist/ionflux.mjs, yargs).
-import "./epipe.js"; // first: a closed pipe ends the process quietly (status 0)
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -20,6 +19,7 @@ if (plain && existsSync(bundle)) {
   process.exitCode = cached.exports.runOnly(plain);
   cached.save();
 } else {
-  // the ES module entry serves everything else (and a plain run when the bundle is missing)
+  // the ES module entry serves everything else (and a plain run when the bundle is missing); it
+  // imports epipe.js first (a plain run writes its lines without Node's streams: lineWriter.ts)
   void import(pathToFileURL(join(__dirname, "ionflux.mjs")).href);
 }

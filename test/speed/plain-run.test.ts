@@ -81,15 +81,20 @@ describe("bin/ionflux.js starts a plain run without the ES module loader", () =>
   writeFileSync(preload, `process.on("exit", () => process.stderr.write("esm-loader=" + process.moduleLoadList.includes("NativeModule internal/modules/esm/translators") + "\\n"));\n`);
   const launch = (args: string[]) => spawnSync(process.execPath, ["-r", preload, "bin/ionflux.js", ...args], { encoding: "utf8" });
 
-  it("a plain run loads neither node:crypto nor perf_hooks (5-8 ms and about 1 ms of start-up)", () => {
+  it("a plain run loads neither node:crypto nor perf_hooks (5-8 ms and about 1 ms of start-up), nor Node's streams for its summary line", () => {
     const dir = mkdtempSync(join(tmpdir(), "ionflux-launch-mods-"));
     const probe = join(dir, "mods.cjs");
-    writeFileSync(probe, `const base = new Set(process.moduleLoadList); process.on("exit", () => process.stderr.write("loaded=" + process.moduleLoadList.filter((m) => !base.has(m)).join(",") + "\\n"));\n`);
+    // the list read before anything is written, and written without process.stderr (which would load the streams itself)
+    writeFileSync(probe, `const base = new Set(process.moduleLoadList); process.on("exit", () => { const l = process.moduleLoadList.filter((m) => !base.has(m)).join(","); require("node:fs").writeSync(2, "loaded=" + l + "\\n"); });\n`);
     const run = spawnSync(process.execPath, ["-r", probe, "bin/ionflux.js", "run", "sims/bench/w1-run-down.yaml", "--out", join(dir, "out")], { encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
     const loaded = /loaded=(.*)/.exec(run.stderr)![1]!.split(",");
     expect(loaded).toContain("NativeModule vm"); // the probe sees what the run loads (the code cache's module)
     expect(loaded.filter((m) => /^NativeModule (crypto|perf_hooks)$/.test(m))).toEqual([]);
+    // process.stdout for the summary line (or process.stderr for a progress that a short run never
+    // shows) loads about twenty: 7-11 ms of W1's whole process on Node 24 (lineWriter.ts)
+    expect(run.stdout).toMatch(/^w1-run-down: V = -30\.21423 mV/);
+    expect(loaded.filter((m) => /^NativeModule (stream|tty|net|internal\/fs\/sync_write_stream|internal\/streams\/.*)$/.test(m))).toEqual([]);
   });
 
   it.runIf(tellsApart)("a plain run is CommonJS from bin to bundle; any other command line reaches the full CLI", () => {
